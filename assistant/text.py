@@ -1,0 +1,115 @@
+"""Sentence splitting and term extraction shared by chunking, retrieval and answering."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+
+_stemmer = Stemmer.Stemmer("english")
+
+# Sentence ends: . ! ? followed by space and an upper-case letter, digit, quote or bracket.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(\[A-Z0-9$])")
+# A sentence that only continues the one before it ("And thus ...", "Which means ...").
+_CONTINUATION = re.compile(r"^(And|Which|Or)\b")
+# A short subordinate clause that the source printed as its own line ("In order for ... .").
+_LEADING_CLAUSE = re.compile(r"^(?:Generally, )?(?:[Ii]n order for|[Ww]hen|[Ii]f|[Bb]ecause|[Ww]hile)\b")
+_WORD = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*")
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are aren't as at be because been before being
+    below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during
+    each few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here here's hers
+    herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself let's me more
+    most mustn't my myself no nor not of off on once only or other ought our ours ourselves out over own same
+    shan't she she'd she'll she's should shouldn't so some such than that that's the their theirs them
+    themselves then there there's these they they'd they'll they're they've this those through to too under
+    until up very was wasn't we we'd we'll we're we've were weren't what what's when when's where where's which
+    while who who's whom why why's will with won't would wouldn't you you'd you'll you're you've your yours
+    yourself yourselves""".split()
+)
+
+# Words people add to a question that carry no subject: greetings, hedges, chat abbreviations.
+FILLER = frozenset(
+    """hi hey hello hiya thanks thank thx ty please pls plz ok okay yes yeah yep lol um uh hmm so well just really
+    actually basically like kinda sorta maybe wondering wonder question questions ask asking tell know knows
+    want wanna gonna gotta need needs get gets got getting go going thing things stuff anyone someone anybody
+    somebody everyone guys guy folks u ur im ive id dont doesnt cant wont isnt arent whats hows wheres thats
+    theres does do did make makes made say says said told tell heard hear read saw see seen sure true false
+    right wrong real actually exactly mean means meant think thought help me anything something everything
+    one ones way kind sort lot lots much many good great bad best better also still even already quite
+    currently now today yet ever never always often sometimes usually generally possible possibly able
+    would could should might may must shall will can cant idk tbh btw imo pretty""".split()
+)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose into sentences, joining lines the source printed as separate fragments."""
+    pieces: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        paragraph = " ".join(paragraph.split())
+        if paragraph:
+            pieces.extend(s.strip() for s in _SENTENCE_END.split(paragraph) if s.strip())
+    merged: list[str] = []
+    for sentence in pieces:
+        if merged and _CONTINUATION.match(sentence):
+            merged[-1] = f"{merged[-1]} {sentence}"
+        elif merged and _LEADING_CLAUSE.match(merged[-1]) and len(merged[-1].split()) <= 16 and "," not in merged[-1].split(" ", 2)[-1]:
+            merged[-1] = f"{merged[-1]} {sentence}"
+        else:
+            merged.append(sentence)
+    return merged
+
+
+def split_units(text: str) -> list[str]:
+    """Answerable units of a passage: sentences, with a bullet list kept whole and joined
+    to the sentence that introduces it."""
+    units: list[str] = []
+    prose: list[str] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        block = block.strip()
+        if not block:
+            continue
+        if block.startswith(("- ", "* ")):
+            if prose:
+                units.extend(split_sentences(" ".join(prose)))
+                prose.clear()
+            if units and units[-1].endswith(":"):
+                units[-1] = f"{units[-1]}\n\n{block}"
+            else:
+                units.append(block)
+        else:
+            prose.append(block)
+    if prose:
+        units.extend(split_sentences(" ".join(prose)))
+    return units
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("’", "'"))
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def content_terms(text: str, *, keep_filler: bool = False) -> list[str]:
+    """Stemmed words that carry meaning, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for word in words(text):
+        if word in STOPWORDS or (not keep_filler and word in FILLER):
+            continue
+        if len(word) < 2 and not word.isdigit():
+            continue
+        seen.setdefault(stem(word), None)
+    return list(seen)
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("’", "")).strip("-")
