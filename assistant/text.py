@@ -53,7 +53,9 @@ def split_sentences(text: str) -> list[str]:
             pieces.extend(s.strip() for s in _SENTENCE_END.split(paragraph) if s.strip())
     merged: list[str] = []
     for sentence in pieces:
-        if merged and _CONTINUATION.match(sentence):
+        if merged and len(merged[-1].split()) <= 2:  # "No." / "Yes." lead into the sentence that explains them
+            merged[-1] = f"{merged[-1]} {sentence}"
+        elif merged and _CONTINUATION.match(sentence):
             merged[-1] = f"{merged[-1]} {sentence}"
         elif merged and _LEADING_CLAUSE.match(merged[-1]) and len(merged[-1].split()) <= 16 and "," not in merged[-1].split(" ", 2)[-1]:
             merged[-1] = f"{merged[-1]} {sentence}"

@@ -1,0 +1,67 @@
+"""`python -m assistant ask "QUESTION" [--json]` and `python -m assistant batch IN.jsonl [-o OUT.jsonl]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from . import Assistant
+from .answer import Answer
+
+
+def _render_text(answer: Answer) -> str:
+    lines = [answer.answer]
+    if answer.citations:
+        lines.append("\nSources:")
+        lines.extend(f"[{c.n}] {c.title} — {c.section}: \"{c.snippet}\"" for c in answer.citations)
+    return "\n".join(lines)
+
+
+def _batch(assistant: Assistant, source, sink) -> int:
+    errors = 0
+    for number, line in enumerate(source, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                raise ValueError("each line needs a JSON object with a string 'question'")
+        except ValueError as exc:
+            print(f"line {number}: {exc}", file=sys.stderr)
+            errors += 1
+            continue
+        answer = assistant.ask(item["question"], item.get("history"))
+        sink.write(json.dumps({"id": item.get("id"), **answer.model_dump()}, ensure_ascii=False) + "\n")
+        sink.flush()
+    return 1 if errors else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the Answer JSON")
+    batch = sub.add_parser("batch", help="answer one JSON question per line, in order, loading the models once")
+    batch.add_argument("input", type=Path)
+    batch.add_argument("-o", "--output", type=Path)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+
+    assistant = Assistant.from_settings()
+    if args.command == "ask":
+        answer = assistant.ask(args.question)
+        print(answer.model_dump_json(indent=2) if args.json else _render_text(answer))
+        return 0
+    with args.input.open(encoding="utf-8", errors="replace") as source:
+        if args.output:
+            with args.output.open("w", encoding="utf-8") as sink:
+                return _batch(assistant, source, sink)
+        return _batch(assistant, source, sys.stdout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""The input guard: what reaches retrieval is clean text of bounded size, and we know
+whether the question is about the user's own health or tries to steer the assistant."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Instructions aimed at the assistant rather than questions about the subject.
+_INJECTION = re.compile(
+    r"(ignore|disregard|forget|override)\b[^.?!]{0,40}\b(previous|prior|above|earlier|all|your|the)\b[^.?!]{0,30}"
+    r"\b(instructions?|rules?|prompts?|context|sources?|guidelines?)"
+    r"|\b(print|show|reveal|repeat|output|display|tell me)\b[^.?!]{0,30}\b(system|hidden|initial|original)\s+(prompt|instructions?|message)"
+    r"|\byour (system )?(prompt|instructions)\b"
+    r"|\b(you are now|act as|pretend (to be|you are)|roleplay as|from now on,? you)\b"
+    r"|(?:^|[.!?,;]\s*|\b(?:and|then|now|please|just|you must|you will|you should)\s+)"
+    r"(?:say|state|tell (?:me|them|users?)|answer|respond|reply|claim|write)\b(?:\s+\w+){0,4}?\s+that\b"
+    r"|\bjailbreak\b|\bDAN mode\b|\bdeveloper mode\b",
+    re.IGNORECASE,
+)
+
+# First-person questions about one's own health or treatment.
+_CONDITION = (r"pain|injur\w*|sciatica|fibromyalgia|migraines?|headaches?|cramps?|oedema|edema|constipation|"
+              r"carpal tunnel|tennis elbow|disc|discs|back|neck|shoulder|knee|condition|symptoms?|diagnosis|"
+              r"blood pressure|pregnan\w*|cancer|diabetes|arthritis|surgery|accident|whiplash")
+_PERSONAL_MEDICAL = re.compile(
+    r"\b(should|can|could|may|do|must)\s+i\s+(stop|start|quit|skip|take|keep taking|come off|go off|cut down|replace)\b"
+    r"[^.?!]{0,40}\b(medication|medicine|meds|pills?|drugs?|painkillers?|prescriptions?|treatment|therapy|physio\w*)"
+    r"|\b(my|i have|i've got|i got|i suffer from|i'm suffering from|suffering from)\b[^.?!]{0,25}\b(" + _CONDITION + r")\b"
+    r"|\b(is it safe|is it ok|is it okay|would it help|will it help|would massage help|will massage (help|fix|cure))\b[^.?!]{0,20}\b(me|my)\b"
+    r"|\b(diagnose|treat|cure|fix)\s+(me|my)\b",
+    re.IGNORECASE,
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+
+
+@dataclass
+class GuardedQuestion:
+    text: str                          # what retrieval sees: clean, bounded, instructions removed
+    original: str
+    empty: bool = False
+    truncated: bool = False
+    injection: bool = False
+    personal_medical: bool = False
+    notices: list[str] = field(default_factory=list)
+
+
+def guard_question(question: object, max_chars: int) -> GuardedQuestion:
+    raw = question if isinstance(question, str) else ("" if question is None else str(question))
+    text = unicodedata.normalize("NFC", raw.encode("utf-8", "replace").decode("utf-8"))
+    text = _CONTROL.sub(" ", text)
+    text = " ".join(text.split())
+    checked = GuardedQuestion(text=text, original=raw)
+    if len(text) > max_chars:
+        cut = text[:max_chars]
+        text = cut.rsplit(" ", 1)[0] if " " in cut[-50:] else cut
+        checked.truncated = True
+    checked.personal_medical = bool(_PERSONAL_MEDICAL.search(text))
+    if _INJECTION.search(text):
+        checked.injection = True
+        text = _strip_instructions(text)
+    checked.text = text.strip()
+    checked.empty = not any(ch.isalnum() for ch in checked.text)
+    return checked
+
+
+def _strip_instructions(text: str) -> str:
+    """Remove the instruction phrases; keep the subject they were about (it is answered from the sources)."""
+    text = _INJECTION.sub(" ", text)
+    text = re.sub(r"^\W*(and|then|but|so)\b", "", " ".join(text.split()), flags=re.IGNORECASE)
+    return text.strip(" ,;:-")
