@@ -42,6 +42,9 @@ def model_path() -> str:
 def _load():
     # Imported here: torch takes seconds to import, and an ingest with nothing to embed must not pay for it.
     from langchain_huggingface import HuggingFaceEmbeddings
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
 
     return HuggingFaceEmbeddings(
         model_name=model_path(),

