@@ -31,17 +31,24 @@ class Draft:
 class Composer:
     term_weight: callable
     section_chunks: callable
+    in_corpus: callable
     max_sentences: int = 5
     max_words: int = 120
     faq_min_similarity: float = 0.62
+    faq_bm25_weight: float = 0.1
+    strong_faq_match: float = 0.7
     min_sentence_coverage: float = 0.34
     near_duplicate_jaccard: float = 0.6
     max_supporting_after_faq: int = 2
     support_margin: float = 0.1
 
-    def compose(self, question: str, retrieval: Retrieval) -> Draft:
+    def compose(self, question: str, retrieval: Retrieval, focus: str | None = None) -> Draft:
+        """``question`` is the standalone question; ``focus`` what the user typed last, when that
+        was a follow-up: its words weigh double, so "And in Maryland?" is answered about Maryland."""
         terms = content_terms(question)
-        weights = {t: self.term_weight(t) for t in terms}
+        focus_terms = set(content_terms(focus)) if focus and focus != question else set()
+        # Words the corpus never uses cannot be matched: they must not dilute the ones it does use.
+        weights = {t: self.term_weight(t) * (2.0 if t in focus_terms else 1.0) for t in terms if self.in_corpus(t)}
         total = sum(weights.values()) or 1.0
 
         def coverage(text: str) -> float:
@@ -54,6 +61,10 @@ class Composer:
         best_coverage = 0.0
 
         faq = self._leading_faq(retrieval.chunks)
+        if faq is not None and focus_terms:
+            faq_terms = set(content_terms(faq.doc.page_content, keep_filler=True))
+            if not focus_terms & faq_terms:
+                faq = None  # the FAQ answers the earlier question, not the follow-up
         if faq is not None:
             faq_answer = chunk_body(faq.doc)
             for unit in split_units(faq_answer):
@@ -67,14 +78,15 @@ class Composer:
                 words_used += word_count(unit)
             best_coverage = coverage(chunk_body(faq.doc))
 
+        strong_faq = faq is not None and self.faq_match(retrieval.chunks) >= self.strong_faq_match
         # After a FAQ answer, only sentences about as relevant as the FAQ itself add anything.
         floor = self.min_sentence_coverage if faq is None else max(self.min_sentence_coverage, 0.75 * best_coverage)
         candidates: list[tuple[float, int, int, str, RetrievedChunk, float, int]] = []
         for rank, hit in enumerate(retrieval.chunks):
             if hit.metadata.get("kind") == "faq":
                 continue
-            if faq is not None and hit.dense < faq.dense - self.support_margin:
-                continue  # after a FAQ answer, only passages about as relevant as the FAQ add anything
+            if strong_faq and hit.dense < faq.dense - self.support_margin:
+                continue  # after a close FAQ match, only passages about as relevant as the FAQ add anything
             units = split_units(chunk_body(hit.doc))
             for position, unit in enumerate(units):
                 if unit.rstrip().endswith("?"):
@@ -120,12 +132,23 @@ class Composer:
         chosen.extend(Sentence(unit, [(hit.doc, unit, hit.dense)]) for rank, position, unit, hit, score in picked)
 
         confidence = _confidence(retrieval.top_dense, best_coverage) if chosen else 0.0
+        if faq is not None:  # a matching FAQ entry is itself evidence that the question is answered
+            confidence = max(confidence, round(min(self.faq_match(retrieval.chunks), 1.0), 3))
         return Draft(sentences=chosen, confidence=confidence, coverage=best_coverage)
 
     def _leading_faq(self, chunks: list[RetrievedChunk]) -> RetrievedChunk | None:
-        faqs = [c for c in chunks[:3] if c.metadata.get("kind") == "faq"]
-        best = max(faqs, key=lambda c: c.dense, default=None)
-        return best if best is not None and best.dense >= self.faq_min_similarity else None
+        """The FAQ entry that answers the question, if one does: closest in meaning, with a
+        small bonus for sharing the question's words (BM25)."""
+        top_bm25 = max((c.bm25 for c in chunks), default=0.0) or 1.0
+        scored = [(c.dense + self.faq_bm25_weight * c.bm25 / top_bm25, c) for c in chunks if c.metadata.get("kind") == "faq"]
+        if not scored:
+            return None
+        score, best = max(scored, key=lambda sc: sc[0])
+        return best if score >= self.faq_min_similarity else None
+
+    def faq_match(self, chunks: list[RetrievedChunk]) -> float:
+        top_bm25 = max((c.bm25 for c in chunks), default=0.0) or 1.0
+        return max((c.dense + self.faq_bm25_weight * c.bm25 / top_bm25 for c in chunks if c.metadata.get("kind") == "faq"), default=0.0)
 
     def _article_support(self, faq_doc: Document, sentence: str) -> tuple[Document, str, float] | None:
         """The sentence of the passage a FAQ answer rests on that best supports it."""
@@ -185,3 +208,23 @@ def render(sentences: list[Sentence]) -> tuple[str, list[Citation]]:
         else:
             text += " " + part
     return text, citations
+
+
+_ASKS_FOR_FIGURE = re.compile(
+    r"\b(how (many|long)|costs?|price|fees?|tuition|salar(y|ies)|wages?|earn\w*|percent(age)?|rates?|"
+    r"hours?|days|weeks|months|years)\b", re.IGNORECASE)
+_HAS_FIGURE = re.compile(r"\d")
+
+
+def missing_figure(question: str, sentences: list[str], vocabulary) -> str | None:
+    """A question that asks for a figure needs an answer sentence that states one about the
+    same named thing: "how much does the AMMA program cost" is not answered by the MMPA's price."""
+    if not _ASKS_FOR_FIGURE.search(question):
+        return None
+    names = [w for w in vocabulary.subject_words(question) if vocabulary.is_name(w)]
+    for sentence in sentences:
+        if _HAS_FIGURE.search(sentence):
+            lowered = sentence.lower()
+            if all(name in lowered for name in names):
+                return None
+    return "the sources state no such figure" + (f" for {', '.join(names)}" if names else "")

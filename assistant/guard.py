@@ -32,6 +32,7 @@ _PERSONAL_MEDICAL = re.compile(
     r"|\b(diagnose|treat|cure|fix)\s+(me|my)\b",
     re.IGNORECASE,
 )
+_MARKUP = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)|<[^<>]{0,200}>", re.IGNORECASE | re.DOTALL)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 
 
@@ -56,6 +57,8 @@ def guard_question(question: object, max_chars: int) -> GuardedQuestion:
         cut = text[:max_chars]
         text = cut.rsplit(" ", 1)[0] if " " in cut[-50:] else cut
         checked.truncated = True
+    # Markup is shown to the user as text; for searching, tags and script bodies are noise.
+    text = " ".join(_MARKUP.sub(" ", text).split())
     checked.personal_medical = bool(_PERSONAL_MEDICAL.search(text))
     if _INJECTION.search(text):
         checked.injection = True

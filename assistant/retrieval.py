@@ -104,6 +104,9 @@ class HybridRetriever(BaseRetriever):
     def term_weight(self, term: str) -> float:
         return self.idf.get(term, max(self.idf.values(), default=1.0))
 
+    def term_in_corpus(self, term: str) -> bool:
+        return term in self.idf
+
     def search(self, query: str) -> Retrieval:
         timings: dict[str, float] = {}
         t = time.perf_counter()

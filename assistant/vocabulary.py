@@ -1,65 +1,105 @@
-"""What words the corpus uses: a question's key term that occurs nowhere in the sources
-means the sources cannot answer it (hourly pay, billing codes, another state's hours).
-Misspellings close to a corpus word count as that word and are corrected for retrieval."""
+"""What words the corpus uses. A question whose subject word occurs nowhere in the sources
+(hourly pay, billing codes, another state's hours) is one the sources cannot answer.
+
+Not every absent word is a subject word: everyday English (``lexicon/common_words.txt``)
+and synonyms of corpus words (``lexicon/synonyms.toml``) are understood, and misspellings
+close to a corpus word count as that word and are corrected for retrieval."""
 
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from .text import FILLER, STOPWORDS, stem, words
 
+LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 _FUZZY_MIN_LEN = 5
 _FUZZY_CUTOFF = 0.85
+_PREFIX_MIN_LEN = 4
+
+
+@lru_cache(maxsize=1)
+def common_stems() -> frozenset[str]:
+    text = (LEXICON_DIR / "common_words.txt").read_text(encoding="utf-8")
+    lines = (line.split("#", 1)[0] for line in text.splitlines())
+    return frozenset(stem(w) for line in lines for w in line.lower().split())
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> dict[str, str]:
+    data = tomllib.loads((LEXICON_DIR / "synonyms.toml").read_text(encoding="utf-8"))
+    return {k.lower(): str(v) for k, v in data.items()}
+
+
+def _names(texts: list[str]) -> frozenset[str]:
+    capitalized: dict[str, int] = {}
+    lowercase: set[str] = set()
+    for text in texts:
+        for match in re.finditer(r"(?<![.!?:\n]\s)(?<!^)\b([A-Za-z][A-Za-z]+)\b", text):
+            word = match.group(1)
+            if word[0].isupper():
+                capitalized[word.lower()] = capitalized.get(word.lower(), 0) + 1
+            else:
+                lowercase.add(word)
+    return frozenset(w for w in capitalized if w not in lowercase and w not in STOPWORDS)
 
 
 @dataclass(frozen=True)
 class Vocabulary:
     words: frozenset[str]
     stems: frozenset[str]
+    names: frozenset[str] = frozenset()
+    _long: tuple[str, ...] = field(default=(), repr=False)
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> "Vocabulary":
         ws = frozenset(w for t in texts for w in words(t))
-        return cls(words=ws, stems=frozenset(stem(w) for w in ws))
+        long_words = tuple(sorted(w for w in ws if len(w) >= _PREFIX_MIN_LEN and not w.isdigit()))
+        return cls(words=ws, stems=frozenset(stem(w) for w in ws), names=_names(texts), _long=long_words)
+
+    def is_name(self, word: str) -> bool:
+        """A word the corpus always writes capitalized inside a sentence: Maryland, MMPA, AMTA."""
+        return word.lower() in self.names
+
+    def in_corpus(self, word: str) -> bool:
+        return word in self.words or stem(word) in self.stems
 
     def known(self, word: str) -> bool:
-        return word in self.words or stem(word) in self.stems or self.correction(word) is not None
+        """The corpus uses it, a synonym of it or a near spelling of it, or it is everyday English."""
+        return (self.in_corpus(word) or stem(word) in common_stems() or word in synonyms()
+                or self.correction(word) is not None)
 
     def correction(self, word: str) -> str | None:
-        if len(word) < _FUZZY_MIN_LEN or word.isdigit():
+        """The corpus word a misspelled or clipped word stands for, if any."""
+        if word.isdigit() or len(word) < _PREFIX_MIN_LEN:
             return None
-        close = difflib.get_close_matches(word, self._long_words, n=1, cutoff=_FUZZY_CUTOFF)
-        if close:
-            return close[0]
-        # A clipped word: "cert" for certification, "reimb" for reimbursement.
-        if len(word) >= 4:
-            for candidate in self._long_words:
-                if candidate.startswith(word):
-                    return candidate
+        if len(word) >= _FUZZY_MIN_LEN:
+            close = difflib.get_close_matches(word, self._long, n=1, cutoff=_FUZZY_CUTOFF)
+            if close:
+                return close[0]
+        for candidate in self._long:  # "cert" for certification, "reimb" for reimbursement
+            if candidate.startswith(word) and len(candidate) > len(word):
+                return candidate
         return None
-
-    @property
-    def _long_words(self) -> list[str]:
-        cached = self.__dict__.get("_long")
-        if cached is None:
-            cached = sorted(w for w in self.words if len(w) >= 4 and not w.isdigit())
-            object.__setattr__(self, "_long", cached)
-        return cached
 
     def subject_words(self, text: str) -> list[str]:
         return [w for w in words(text) if w not in STOPWORDS and w not in FILLER and (len(w) > 1 or w.isdigit())]
 
     def unknown_terms(self, text: str) -> list[str]:
-        return [w for w in self.subject_words(text) if not self.known(w)]
+        return list(dict.fromkeys(w for w in self.subject_words(text) if not self.known(w)))
 
     def correct(self, text: str) -> str:
-        """Replace misspelled subject words with the corpus word they are closest to."""
+        """The question in the corpus's words: misspellings fixed, synonyms added beside the user's word."""
         def fix(match: re.Match) -> str:
             word = match.group(0)
             low = word.lower()
-            if low in self.words or low in STOPWORDS or low in FILLER or stem(low) in self.stems:
+            if low in synonyms():
+                return f"{word} {synonyms()[low]}"
+            if low in STOPWORDS or low in FILLER or self.in_corpus(low) or stem(low) in common_stems():
                 return word
             return self.correction(low) or word
         return re.sub(r"[A-Za-z]+", fix, text)

@@ -1,0 +1,42 @@
+"""Serve the chat page and the HTTP API: `python app.py [--host H] [--port P]`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from assistant.serve import prepare_assistant  # noqa: E402
+from assistant.settings import get_settings  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 7860)))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+    settings = get_settings()
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"WARNING: binding {args.host}: the assistant is reachable from other machines"
+              + ("" if settings.auth else " and ASSISTANT_AUTH is not set (no password)"), file=sys.stderr)
+    assistant = prepare_assistant(settings)
+
+    import uvicorn
+
+    from assistant.web import create_app
+
+    app = create_app(assistant, auth=settings.auth)
+    print(f"Serving on http://{args.host}:{args.port}  ({assistant.chunk_count} chunks, generator: {settings.llm})", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Thumbs up / down, stored with the question, the answer, its citations and the time.
+No IP address, no user or session identifier is ever stored."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+create table if not exists feedback (
+    id integer primary key autoincrement,
+    created_at text not null,
+    liked integer not null,
+    question text not null,
+    answer text not null,
+    citations text not null,
+    refused integer not null default 0
+)
+"""
+
+
+class FeedbackStore:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._ready = False
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=10)
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn.execute("pragma journal_mode=wal")
+            conn.execute(SCHEMA)
+            self._ready = True
+        return conn
+
+    def record(self, *, liked: bool, question: str, answer: str, citations: list[dict], refused: bool = False) -> bool:
+        """Store one vote. A failure is logged and reported as False: the chat never breaks over feedback."""
+        row = (datetime.now(timezone.utc).isoformat(timespec="seconds"), int(bool(liked)), question, answer,
+               json.dumps(citations, ensure_ascii=False), int(bool(refused)))
+        try:
+            with self._lock:
+                conn = self._connect()
+                try:
+                    with conn:
+                        conn.execute("insert into feedback (created_at, liked, question, answer, citations, refused) "
+                                     "values (?, ?, ?, ?, ?, ?)", row)
+                finally:
+                    conn.close()
+            return True
+        except (sqlite3.Error, OSError) as exc:
+            log.error("could not store feedback in %s: %s", self.path, exc)
+            return False
+
+    def rows(self) -> list[dict]:
+        conn = self._connect()
+        conn.row_factory = sqlite3.Row
+        try:
+            return [dict(r) for r in conn.execute("select * from feedback order by id")]
+        finally:
+            conn.close()

@@ -1,0 +1,183 @@
+"""The HTTP API and the Gradio chat page, on one FastAPI app. Rendering happens here, at
+the edge: everything before it is a structured ``Answer``."""
+
+from __future__ import annotations
+
+import base64
+import html
+import logging
+import os
+import secrets
+from typing import Literal
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
+from fastapi import FastAPI, Request  # noqa: E402
+from fastapi.responses import JSONResponse  # noqa: E402
+from pydantic import BaseModel, Field  # noqa: E402
+
+from .answer import Answer  # noqa: E402
+from .feedback import FeedbackStore  # noqa: E402
+from .indexing import index_is_current  # noqa: E402
+from .pipeline import Assistant  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 256 * 1024
+MAX_QUESTION_CHARS = 100_000
+MAX_HISTORY_ITEMS = 10_000
+QUEUE_CONCURRENCY = 4   # answers are CPU-bound (~20 ms each); 4 workers keep 2 cores busy without thrashing
+QUEUE_MAX_SIZE = 64     # beyond this a visitor is told the assistant is busy instead of waiting unboundedly
+
+EXAMPLES = [
+    "Do I need a special certification to do medical massage?",
+    "Does insurance need a prescription before it pays?",
+    "Can I put “medical massage therapist” on my business cards?",
+    "Is a massage training center a medical school?",
+    "Is Maryland different for licensing?",
+    "What's the job outlook?",
+]
+DISCLAIMER = (
+    "General information from two published articles, **not medical, legal or billing advice**. "
+    "Check with your insurer, your state's massage therapy board or a physician before you act on it."
+)
+CSS = """
+.disclaimer {font-size: 0.9em; opacity: 0.85}
+.examples button {font-size: 0.85em !important}
+"""
+THEME = gr.themes.Soft(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
+
+
+class Turn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=MAX_QUESTION_CHARS)
+
+
+class AskRequest(BaseModel):
+    question: str = Field(max_length=MAX_QUESTION_CHARS, description="the user's question")
+    history: list[Turn] = Field(default_factory=list, max_length=MAX_HISTORY_ITEMS)
+
+
+def as_text(markdown: str) -> str:
+    """User and corpus text may contain markup: it is shown, never executed."""
+    return html.escape(markdown, quote=False)
+
+
+def render_answer(answer: Answer) -> str:
+    if answer.refused:
+        return "🔎 **Not found in my sources**\n\n" + as_text(answer.answer)
+    return as_text(answer.answer)
+
+
+def render_sources(answer: Answer) -> str:
+    lines = []
+    for c in answer.citations:
+        snippet = as_text(c.snippet).replace("\n", " ")
+        lines.append(f"**[{c.n}] {as_text(c.title)}** — *{as_text(c.section)}*\n\n> {snippet}")
+    return "\n\n".join(lines)
+
+
+def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
+    def new_conversation() -> dict:
+        return {"history": [], "answers": {}}
+
+    def respond(message: str, display: list, convo: dict):
+        convo = convo or new_conversation()
+        display = list(display or [])
+        question = message or ""
+        display.append({"role": "user", "content": as_text(question) or "…"})
+        display.append({"role": "assistant", "content": ""})
+        yield "", display, convo
+        answer = None
+        streamed = ""
+        for piece in assistant.stream(question, convo["history"]):
+            if isinstance(piece, Answer):
+                answer = piece
+                break
+            streamed += piece
+            display[-1] = {"role": "assistant", "content": as_text(streamed)}
+            yield "", display, convo
+        display[-1] = {"role": "assistant", "content": render_answer(answer)}
+        record = {"question": question, **answer.model_dump()}
+        convo["answers"][len(display) - 1] = record
+        if answer.citations:
+            display.append({"role": "assistant", "content": render_sources(answer),
+                            "metadata": {"title": f"📚 Sources ({len(answer.citations)})", "status": "done"}})
+            convo["answers"][len(display) - 1] = record
+        convo["history"] = convo["history"] + [{"role": "user", "content": question},
+                                               {"role": "assistant", "content": answer.answer}]
+        yield "", display, convo
+
+    def on_like(convo: dict, data: gr.LikeData):
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        record = (convo or {}).get("answers", {}).get(index)
+        if record is None:
+            return
+        if not feedback.record(liked=bool(data.liked), question=record["question"], answer=record["answer"],
+                               citations=record["citations"], refused=record["refused"]):
+            gr.Warning("Your feedback could not be saved right now, sorry. The chat still works.")
+
+    with gr.Blocks(title="Medical massage career & insurance assistant") as ui:
+        gr.Markdown("## Medical massage therapy: careers, certification and insurance\n"
+                    "Ask about certification and licensing, schools, what insurers need before they pay, or the job outlook. "
+                    "Every answer cites the article passage it comes from.")
+        gr.Markdown(DISCLAIMER, elem_classes=["disclaimer"])
+        convo = gr.State(new_conversation())
+        chat = gr.Chatbot(label="Chat", height=480, feedback_options=("Like", "Dislike"), elem_id="chat",
+                          render_markdown=True, sanitize_html=True, buttons=["copy"])
+        with gr.Row():
+            box = gr.Textbox(placeholder="Type your question and press Enter", show_label=False, scale=5,
+                             max_lines=6, elem_id="question", autofocus=True, max_length=MAX_QUESTION_CHARS)
+            send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
+        with gr.Row(elem_classes=["examples"]):
+            example_buttons = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLES]
+        clear = gr.Button("New chat", size="sm", elem_id="new-chat")
+
+        box.submit(respond, [box, chat, convo], [box, chat, convo], api_name="chat")
+        send.click(respond, [box, chat, convo], [box, chat, convo], api_visibility="private")
+        for button, question in zip(example_buttons, EXAMPLES):
+            button.click(respond, [gr.State(question), chat, convo], [box, chat, convo], api_visibility="private")
+        chat.like(on_like, [convo], None, api_visibility="private")
+        clear.click(lambda: ([], new_conversation(), ""), None, [chat, convo, box], api_visibility="private")
+    ui.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
+    return ui
+
+
+def create_app(assistant: Assistant, feedback: FeedbackStore | None = None, auth: str | None = None) -> FastAPI:
+    settings = assistant.settings
+    feedback = feedback or FeedbackStore(settings.feedback_path)
+    api = FastAPI(title="Medical massage assistant", docs_url="/api/docs", openapi_url="/api/openapi.json")
+
+    @api.middleware("http")
+    async def limits_and_auth(request: Request, call_next):
+        if auth and not _authorized(request.headers.get("authorization", ""), auth):
+            return JSONResponse({"detail": "authentication required"}, status_code=401,
+                                headers={"WWW-Authenticate": 'Basic realm="assistant"'})
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return JSONResponse({"detail": f"request body is over {MAX_BODY_BYTES} bytes"}, status_code=413)
+        return await call_next(request)
+
+    @api.get("/healthz")
+    def healthz() -> dict:
+        return {"status": "ok", "chunks": assistant.chunk_count, "llm": settings.llm,
+                "index": "current" if index_is_current(settings) else "stale"}
+
+    @api.post("/api/ask", response_model=Answer)
+    def ask(request: AskRequest) -> Answer:
+        return assistant.ask(request.question, [t.model_dump() for t in request.history])
+
+    ui = build_ui(assistant, feedback)
+    return gr.mount_gradio_app(api, ui, path="/", theme=THEME, css=CSS, footer_links=[], show_error=False)
+
+
+def _authorized(header: str, expected: str) -> bool:
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        given = base64.b64decode(encoded, validate=True).decode("utf-8")
+    except ValueError:
+        return False
+    return secrets.compare_digest(given.encode(), expected.encode())

@@ -1,0 +1,101 @@
+"""Runs the eval cases through an answerer and sums up the figures."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections import defaultdict
+from dataclasses import asdict
+from pathlib import Path
+from typing import Callable
+
+from assistant.answer import Answer
+
+from .metrics import CaseResult, check_case, check_grounding, percentile, source_rank
+
+EVALS_DIR = Path(__file__).resolve().parent
+DEFAULT_CASES = EVALS_DIR / "cases.jsonl"
+THRESHOLDS = EVALS_DIR / "thresholds.toml"
+
+# question, history -> (answer, retrieved chunks in rank order)
+Answerer = Callable[[str, list], tuple[Answer, list]]
+
+
+def load_cases(path: Path = DEFAULT_CASES) -> list[dict]:
+    cases = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                cases.append(json.loads(line))
+            except ValueError as exc:
+                raise ValueError(f"{path}:{number}: not JSON ({exc})") from exc
+    return cases
+
+
+def run_cases(answerer: Answerer, cases: list[dict], corpus_text: dict[str, str]) -> list[CaseResult]:
+    results = []
+    for case in cases:
+        answer, retrieved = answerer(case["question"], case.get("history") or [])
+        failures = check_case(case, answer)
+        grounded, sentences, valid, cited, problems = check_grounding(answer, corpus_text)
+        results.append(CaseResult(
+            id=case["id"], category=case["category"], question=case["question"], passed=not failures,
+            failures=failures, refused=answer.refused, expect_refusal=bool(case.get("expect_refusal")),
+            answer=answer.answer, hit_rank=source_rank(case, retrieved), sentences=sentences, grounded=grounded,
+            citations=cited, valid_citations=valid, words=len(answer.answer.split()), latency_ms=answer.latency_ms,
+            details={"grounding_problems": problems},
+        ))
+    return results
+
+
+def summarize(results: list[CaseResult]) -> dict:
+    ranked = [r.hit_rank for r in results if r.hit_rank is not None]
+    refused_ok = sum(r.refused and r.expect_refusal for r in results)
+    refused_all = sum(r.refused for r in results)
+    should_refuse = sum(r.expect_refusal for r in results)
+    sentences = sum(r.sentences for r in results)
+    citations = sum(r.citations for r in results)
+    answered = [r for r in results if not r.refused]
+    latencies = [r.latency_ms for r in results]
+    categories: dict[str, list[CaseResult]] = defaultdict(list)
+    for r in results:
+        categories[r.category].append(r)
+    return {
+        "cases": len(results),
+        "passed": sum(r.passed for r in results),
+        "pass_rate": _ratio(sum(r.passed for r in results), len(results)),
+        "hit_at_5": _ratio(sum(1 for k in ranked if 1 <= k <= 5), len(ranked)),
+        "mrr": round(sum(1 / k for k in ranked if k) / len(ranked), 4) if ranked else 1.0,
+        "grounded_share": _ratio(sum(r.grounded for r in results), sentences),
+        "citation_validity": _ratio(sum(r.valid_citations for r in results), citations),
+        "refusal_precision": _ratio(refused_ok, refused_all),
+        "refusal_recall": _ratio(refused_ok, should_refuse),
+        "false_refusals": sum(r.refused and not r.expect_refusal for r in results),
+        "mean_answer_words": round(sum(r.words for r in answered) / len(answered), 1) if answered else 0.0,
+        "latency_p50_ms": round(percentile(latencies, 0.5), 1),
+        "latency_p95_ms": round(percentile(latencies, 0.95), 1),
+        "categories": {name: {"cases": len(rs), "passed": sum(r.passed for r in rs),
+                              "pass_rate": _ratio(sum(r.passed for r in rs), len(rs))}
+                       for name, rs in sorted(categories.items())},
+    }
+
+
+def _ratio(a: int, b: int) -> float:
+    return round(a / b, 4) if b else 1.0
+
+
+def gate(summary: dict, thresholds_path: Path = THRESHOLDS) -> list[str]:
+    """Every metric under its floor or over its ceiling, as a readable line."""
+    limits = tomllib.loads(Path(thresholds_path).read_text())
+    problems = []
+    for name, floor in limits.get("min", {}).items():
+        if summary[name] < floor:
+            problems.append(f"{name} = {summary[name]} is under {floor}")
+    for name, ceiling in limits.get("max", {}).items():
+        if summary[name] > ceiling:
+            problems.append(f"{name} = {summary[name]} is over {ceiling}")
+    return problems
+
+
+def results_as_dicts(results: list[CaseResult]) -> list[dict]:
+    return [asdict(r) for r in results]
