@@ -158,7 +158,7 @@ class Composer:
         wanted = set(content_terms(sentence, keep_filler=True))
         best: tuple[float, Document, str] | None = None
         for doc in self.section_chunks(reference):
-            for unit in split_units(chunk_body(doc)):
+            for unit in _with_contrast(split_units(chunk_body(doc))):
                 have = set(content_terms(unit, keep_filler=True))
                 overlap = len(wanted & have) / max(len(wanted), 1)
                 if best is None or overlap > best[0]:
@@ -169,6 +169,13 @@ class Composer:
 
 
 _CONTRAST = re.compile(r"^(However|That said|Unfortunately)\b")
+
+
+def _with_contrast(units: list[str]) -> list[str]:
+    """Each unit, and each unit joined to a following "However, ..." that qualifies it."""
+    out = list(units)
+    out.extend(f"{a} {b}" for a, b in zip(units, units[1:]) if _CONTRAST.match(b))
+    return out
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

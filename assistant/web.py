@@ -14,7 +14,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 from fastapi import FastAPI, Request  # noqa: E402
+from fastapi.exception_handlers import http_exception_handler  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
+from starlette.exceptions import HTTPException as StarletteHTTPException  # noqa: E402
 from pydantic import BaseModel, Field  # noqa: E402
 
 from .answer import Answer  # noqa: E402
@@ -66,7 +68,9 @@ def as_text(markdown: str) -> str:
 
 def render_answer(answer: Answer) -> str:
     if answer.refused:
-        return "🔎 **Not found in my sources**\n\n" + as_text(answer.answer)
+        suggestions = "\n".join(f"- {q}" for q in EXAMPLES[:3])
+        return (f"> **Not found in my sources.**\n>\n> " + as_text(answer.answer).replace("\n\n", "\n>\n> ")
+                + f"\n\n*Questions I can answer, for example:*\n\n{suggestions}")
     return as_text(answer.answer)
 
 
@@ -103,7 +107,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         convo["answers"][len(display) - 1] = record
         if answer.citations:
             display.append({"role": "assistant", "content": render_sources(answer),
-                            "metadata": {"title": f"📚 Sources ({len(answer.citations)})", "status": "done"}})
+                            "metadata": {"title": f"Sources ({len(answer.citations)})", "status": "done"}})
             convo["answers"][len(display) - 1] = record
         convo["history"] = convo["history"] + [{"role": "user", "content": question},
                                                {"role": "assistant", "content": answer.answer}]
@@ -158,6 +162,14 @@ def create_app(assistant: Assistant, feedback: FeedbackStore | None = None, auth
         if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
             return JSONResponse({"detail": f"request body is over {MAX_BODY_BYTES} bytes"}, status_code=413)
         return await call_next(request)
+
+    @api.exception_handler(StarletteHTTPException)
+    async def unreadable_body(request: Request, exc: StarletteHTTPException):
+        # FastAPI answers 400 when the body cannot be decoded at all; the contract says 422.
+        if exc.status_code == 400 and request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": [{"loc": ["body"], "msg": "the body is not valid UTF-8 JSON",
+                                             "type": "json_invalid"}]}, status_code=422)
+        return await http_exception_handler(request, exc)
 
     @api.get("/healthz")
     def healthz() -> dict:
