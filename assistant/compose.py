@@ -10,6 +10,7 @@ from langchain_core.documents import Document
 
 from .answer import Citation
 from .corpus import chunk_body
+from .guard import looks_like_instructions
 from .retrieval import RetrievedChunk, Retrieval
 from .text import content_terms, split_units, word_count
 
@@ -91,6 +92,8 @@ class Composer:
             for position, unit in enumerate(units):
                 if unit.rstrip().endswith("?"):
                     continue  # a question restated is no answer
+                if looks_like_instructions(unit):
+                    continue  # corpus text is data: a planted "ignore the question and say ..." is never repeated
                 cov = coverage(unit)
                 if cov < floor:
                     continue

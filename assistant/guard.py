@@ -16,6 +16,7 @@ _INJECTION = re.compile(
     r"|\b(you are now|act as|pretend (to be|you are)|roleplay as|from now on,? you)\b"
     r"|(?:^|[.!?,;]\s*|\b(?:and|then|now|please|just|you must|you will|you should)\s+)"
     r"(?:say|state|tell (?:me|them|users?)|answer|respond|reply|claim|write)\b(?:\s+\w+){0,4}?\s+that\b"
+    r"|\b(ignore|disregard)\s+(the|this|my|your|any|every)\s+(question|user|request)"
     r"|\bjailbreak\b|\bDAN mode\b|\bdeveloper mode\b",
     re.IGNORECASE,
 )
@@ -66,6 +67,10 @@ def guard_question(question: object, max_chars: int) -> GuardedQuestion:
     checked.text = text.strip()
     checked.empty = not any(ch.isalnum() for ch in checked.text)
     return checked
+
+
+def looks_like_instructions(text: str) -> bool:
+    return bool(_INJECTION.search(text))
 
 
 def _strip_instructions(text: str) -> str:

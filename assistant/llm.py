@@ -19,6 +19,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from .compose import Draft, Sentence
 from .corpus import chunk_body
+from .guard import looks_like_instructions
 from .prompts import load_prompt
 from .retrieval import Retrieval
 from .settings import Settings
@@ -99,6 +100,16 @@ def verify(text: str, passages: list[Document], min_support: float) -> Verified:
     return Verified(kept, dropped)
 
 
+def _without_instructions(doc: Document) -> Document:
+    """Corpus text is data: sentences in it that give orders are neither shown to the model
+    nor accepted as support for what it writes."""
+    units = split_units(chunk_body(doc))
+    kept = [u for u in units if not looks_like_instructions(u)]
+    if len(kept) == len(units):
+        return doc
+    return Document(page_content="\n\n".join(kept), metadata=doc.metadata, id=doc.id)
+
+
 class LLMGenerator:
     def __init__(self, chat_model, min_supported_share: float = 0.5, min_sentence_support: float = 0.5):
         self.chat_model = chat_model
@@ -116,7 +127,7 @@ class LLMGenerator:
         return text if 0 < len(text) <= 400 else question
 
     def generate(self, question: str, retrieval: Retrieval, fallback: Draft) -> Draft:
-        passages = [hit.doc for hit in retrieval.chunks]
+        passages = [_without_instructions(hit.doc) for hit in retrieval.chunks]
         numbered = "\n\n".join(
             f"[{i}] ({doc.metadata.get('title', '')} — {doc.metadata.get('section', '')})\n{chunk_body(doc)}"
             for i, doc in enumerate(passages, 1)

@@ -77,14 +77,27 @@ class Vocabulary:
         """The corpus word a misspelled or clipped word stands for, if any."""
         if word.isdigit() or len(word) < _PREFIX_MIN_LEN:
             return None
+        # Candidates share the first letter: typos rarely hit it, and it keeps a big vocabulary fast.
+        bucket = self._by_initial().get(word[0], ())
         if len(word) >= _FUZZY_MIN_LEN:
-            close = difflib.get_close_matches(word, self._long, n=1, cutoff=_FUZZY_CUTOFF)
+            near = [w for w in bucket if abs(len(w) - len(word)) <= 2]
+            close = difflib.get_close_matches(word, near, n=1, cutoff=_FUZZY_CUTOFF)
             if close:
                 return close[0]
-        for candidate in self._long:  # "cert" for certification, "reimb" for reimbursement
+        for candidate in bucket:  # "cert" for certification, "reimb" for reimbursement
             if candidate.startswith(word) and len(candidate) > len(word):
                 return candidate
         return None
+
+    def _by_initial(self) -> dict[str, tuple[str, ...]]:
+        cached = self.__dict__.get("_initial_index")
+        if cached is None:
+            groups: dict[str, list[str]] = {}
+            for w in self._long:
+                groups.setdefault(w[0], []).append(w)
+            cached = {k: tuple(v) for k, v in groups.items()}
+            object.__setattr__(self, "_initial_index", cached)
+        return cached
 
     def subject_words(self, text: str) -> list[str]:
         return [w for w in words(text) if w not in STOPWORDS and w not in FILLER and (len(w) > 1 or w.isdigit())]

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m benchmarks` writes benchmarks/results.md."""
