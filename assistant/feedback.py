@@ -26,15 +26,17 @@ create table if not exists feedback (
 
 
 class FeedbackStore:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, timeout: float = 10.0):
         self.path = Path(path)
+        self.timeout = timeout
         self._lock = threading.Lock()
         self._ready = False
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=10)
         if not self._ready:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=self.timeout)
+        if not self._ready:
             conn.execute("pragma journal_mode=wal")
             conn.execute(SCHEMA)
             self._ready = True

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,7 +139,13 @@ def _drop_index(settings: Settings) -> None:
     """Empty the collection and forget every record, through the clients (removing the
     folder under a live client would leave that client pointing at deleted files)."""
     _clear_state(settings)
-    client = chroma_client(settings)
+    try:
+        client = chroma_client(settings)
+    except Exception as exc:
+        if settings.chroma_host:
+            raise
+        _set_aside(settings, exc)
+        client = chroma_client(settings)
     try:
         client.delete_collection(settings.collection)
     except Exception:  # chromadb raises NotFoundError/ValueError by version when it does not exist
@@ -147,3 +154,14 @@ def _drop_index(settings: Settings) -> None:
     keys = records.list_keys()
     if keys:
         records.delete_keys(keys)
+
+
+def _set_aside(settings: Settings, reason: Exception) -> None:
+    """A store that cannot even be opened is moved aside (kept for inspection, not deleted)."""
+    from chromadb.api.client import SharedSystemClient
+
+    target = settings.chroma_dir.with_name(f"chroma.broken-{int(time.time())}")
+    log.error("the store in %s cannot be opened (%s); moving it to %s and starting a new one",
+              settings.chroma_dir, reason, target)
+    SharedSystemClient.clear_system_cache()
+    os.replace(settings.chroma_dir, target)

@@ -26,7 +26,7 @@ from .pipeline import Assistant  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 256 * 1024
+MAX_BODY_BYTES = 1024 * 1024   # room for a 100,000-character question or 10,000 history turns
 MAX_QUESTION_CHARS = 100_000
 MAX_HISTORY_ITEMS = 10_000
 QUEUE_CONCURRENCY = 4   # answers are CPU-bound (~20 ms each); 4 workers keep 2 cores busy without thrashing
