@@ -25,7 +25,7 @@ from tqdm import tqdm
 from .corpus import CorpusError, corpus_fingerprint, load_corpus
 from .embeddings import LocalEmbeddings
 from .settings import Settings
-from .store import chroma_client, open_record_manager, open_vector_store, recorded_groups
+from .store import chroma_client, open_record_manager, open_vector_store, read_collection, recorded_groups
 
 log = logging.getLogger(__name__)
 SOURCE_KEY = "path"
@@ -116,7 +116,7 @@ def run_ingest(settings: Settings, corpus_dir: Path | None = None, *, rebuild: b
 
 
 def _store_ids(store) -> set[str]:
-    return set(store._collection.get(include=[])["ids"])
+    return set(read_collection(store._collection, [])["ids"])
 
 
 def _forget_records_missing_from_store(store, records) -> None:

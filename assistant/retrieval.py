@@ -15,6 +15,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from .store import read_collection
 from .text import STOPWORDS, content_terms, stem, words
 from .vocabulary import Vocabulary
 
@@ -73,7 +74,7 @@ class HybridRetriever(BaseRetriever):
 
     @classmethod
     def from_store(cls, store, embeddings, **params) -> "HybridRetriever":
-        data = store._collection.get(include=["documents", "metadatas"])
+        data = read_collection(store._collection, ["documents", "metadatas"])
         docs = [Document(page_content=text or "", metadata=meta or {}, id=id_)
                 for id_, text, meta in zip(data["ids"], data["documents"], data["metadatas"])]
         texts = [d.page_content for d in docs]

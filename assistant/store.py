@@ -69,3 +69,17 @@ def recorded_groups(record_manager) -> set[str]:
             select(UpsertionRecord.group_id).where(UpsertionRecord.namespace == record_manager.namespace).distinct()
         )
         return {group for (group,) in rows if group is not None}
+
+
+def read_collection(collection, include: list[str], page: int = 5000) -> dict[str, list]:
+    """Everything in a collection, page by page: one big get() runs into SQLite's variable limit."""
+    out: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    offset = 0
+    while True:
+        batch = collection.get(include=include, limit=page, offset=offset)
+        out["ids"].extend(batch["ids"])
+        for key in include:
+            out[key].extend(batch[key])
+        if len(batch["ids"]) < page:
+            return out
+        offset += page

@@ -203,7 +203,7 @@ def _bigger_corpus(base: Path, target: Path, articles: int = 6) -> Path:
     return target
 
 
-@pytest.mark.parametrize("kill_after_records", [0, 40, 100])
+@pytest.mark.parametrize("kill_after_records", [0, 1, 40, 100, 160])
 def test_killed_ingest_converges_on_the_next_run(tmp_path, kill_after_records):
     corpus = _bigger_corpus(PROJECT / "corpus", tmp_path / "corpus")
     data = tmp_path / "data"
@@ -228,3 +228,24 @@ def test_killed_ingest_converges_on_the_next_run(tmp_path, kill_after_records):
     assert ids == expected_chunk_ids(corpus)  # exactly the corpus: nothing missing, no duplicates
     again = subprocess.run([sys.executable, "ingest.py", "--quiet"], cwd=PROJECT, env=env, capture_output=True, text=True)
     assert "added=0 updated=0 deleted=0" in again.stdout
+
+
+def test_ingest_killed_while_removing_deleted_files_converges(tmp_path):
+    corpus = _bigger_corpus(PROJECT / "corpus", tmp_path / "corpus", articles=4)
+    data = tmp_path / "data"
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data), "ASSISTANT_CORPUS_DIR": str(corpus)}
+    subprocess.run([sys.executable, "ingest.py", "--quiet"], cwd=PROJECT, env=env, check=True, capture_output=True)
+    for path in (corpus / "articles").glob("generated-*.md"):
+        path.unlink()
+    full = _record_count(data)
+    proc = subprocess.Popen([sys.executable, "ingest.py", "--quiet"], cwd=PROJECT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline and _record_count(data) >= full:
+        time.sleep(0.01)
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = subprocess.run([sys.executable, "ingest.py", "--quiet"], cwd=PROJECT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert store_chunk_ids(make_settings(data, corpus)) == expected_chunk_ids(corpus)
