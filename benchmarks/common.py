@@ -53,8 +53,8 @@ def free_port() -> int:
 class AppProcess:
     """`python app.py` on a free loopback port, for as long as the `with` block lasts."""
 
-    def __init__(self, env: dict[str, str], timeout: float = 120):
-        self.port = free_port()
+    def __init__(self, env: dict[str, str], timeout: float = 120, port: int | None = None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **env}
         self.timeout = timeout

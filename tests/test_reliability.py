@@ -164,3 +164,38 @@ def test_app_keeps_serving_while_an_ingest_is_killed(built_settings, tmp_path):
     done = subprocess.run([sys.executable, "ingest.py", "--quiet"], cwd=PROJECT, env={**os.environ, **env},
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.browser
+def test_page_recovers_after_the_app_restarts_mid_conversation(built_settings, tmp_path):
+    import shutil
+    import time
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from benchmarks.common import free_port
+
+    from .test_web import CHROMIUM, CHROMIUM_ARGS
+
+    data = tmp_path / "data"
+    shutil.copytree(built_settings.data_dir, data)
+    env, port = {"ASSISTANT_DATA_DIR": str(data)}, free_port()
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        with AppProcess(env, port=port) as app:
+            page.goto(app.url + "/", wait_until="load")
+            page.wait_for_selector("#question textarea", timeout=30_000)
+            page.fill("#question textarea", "is maryland different?")
+            page.press("#question textarea", "Enter")
+            page.wait_for_function("document.querySelector('#chat').innerText.includes('Registered Massage')")
+        with AppProcess(env, port=port):
+            deadline = time.monotonic() + 60
+            text = ""
+            while time.monotonic() < deadline and "23%" not in text:
+                page.fill("#question textarea", "what's the job outlook?")
+                page.press("#question textarea", "Enter")
+                page.wait_for_timeout(3000)
+                text = page.locator("body").inner_text()
+            assert "23%" in text
+            assert "Traceback" not in text and "Exception" not in text
+        browser.close()
