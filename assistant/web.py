@@ -69,7 +69,7 @@ def as_text(markdown: str) -> str:
 def render_answer(answer: Answer) -> str:
     if answer.refused:
         suggestions = "\n".join(f"- {q}" for q in EXAMPLES[:3])
-        return (f"> **Not found in my sources.**\n>\n> " + as_text(answer.answer).replace("\n\n", "\n>\n> ")
+        return ("> **Not found in my sources.**\n>\n> " + as_text(answer.answer).replace("\n\n", "\n>\n> ")
                 + f"\n\n*Questions I can answer, for example:*\n\n{suggestions}")
     return as_text(answer.answer)
 

@@ -178,7 +178,7 @@ def write_markdown(results: dict) -> str:
             continue
         lines += [f"- store fill (precomputed vectors): {sc['store_add_per_s']} chunks/s; assistant start-up: {sc['startup_s']} s",
                   f"- answer p50 **{sc['total']['p50']} ms**, p95 **{sc['total']['p95']} ms** (target p95 < 250 ms at 100,000)",
-                  f"- stages p50: " + ", ".join(f"{s} {sc[s]['p50']}" for s in STAGES if s != "total"),
+                  "- stages p50: " + ", ".join(f"{s} {sc[s]['p50']}" for s in STAGES if s != "total"),
                   f"- peak RSS **{sc['peak_rss_mb']} MB** (target < 2,500 MB at 100,000)", ""]
     conc = results.get("concurrency")
     if conc:

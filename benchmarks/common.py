@@ -28,20 +28,32 @@ def summary(values: list[float]) -> dict[str, float]:
     return {"p50": round(statistics.median(values), 2), "p95": round(pct(values, 0.95), 2), "n": len(values)}
 
 
-def rss_mb(pid: int | None = None) -> float:
-    status = Path(f"/proc/{pid or os.getpid()}/status").read_text()
-    for line in status.splitlines():
-        if line.startswith("VmRSS:"):
+def _status_mb(key: str, pid: int | None) -> float:
+    for line in Path(f"/proc/{pid or os.getpid()}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
             return round(int(line.split()[1]) / 1024, 1)
     return 0.0
+
+
+def rss_mb(pid: int | None = None) -> float:
+    return _status_mb("VmRSS", pid)
 
 
 def peak_rss_mb(pid: int | None = None) -> float:
-    status = Path(f"/proc/{pid or os.getpid()}/status").read_text()
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
+    return _status_mb("VmHWM", pid)
+
+
+def wait_for_http(url: str, timeout: float = 60) -> bool:
+    """Poll a URL on loopback until it answers 200."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return False
 
 
 def free_port() -> int:

@@ -1,18 +1,15 @@
 """CHROMA_HOST/CHROMA_PORT: ingest and answer through a real Chroma server on 127.0.0.1."""
 
 import os
-import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from assistant import Assistant
 from assistant.indexing import run_ingest
-from benchmarks.common import free_port
+from benchmarks.common import free_port, wait_for_http
 
 from .conftest import make_settings
 
@@ -27,14 +24,7 @@ def chroma_server(tmp_path):
     port = free_port()
     proc = subprocess.Popen([str(exe), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
+    if not wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat"):
         proc.kill()
         pytest.fail("chroma server did not start")
     yield port

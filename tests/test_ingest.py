@@ -13,7 +13,7 @@ import ingest
 from assistant.corpus import load_corpus
 from assistant.embeddings import LocalEmbeddings
 from assistant.indexing import index_is_current, run_ingest
-from assistant.store import chroma_client, open_record_manager
+from assistant.store import chroma_client
 
 from .conftest import PROJECT, make_settings
 

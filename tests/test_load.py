@@ -13,7 +13,6 @@ import pytest
 from benchmarks.common import AppProcess, pct
 from evals.runner import load_cases
 
-from .conftest import make_settings
 
 pytestmark = pytest.mark.slow
 

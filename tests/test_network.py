@@ -4,13 +4,10 @@ non-loopback connection recorded by a socket audit hook and by the browser's req
 import os
 import subprocess
 import sys
-import time
-from pathlib import Path
 
-import httpx
 import pytest
 
-from benchmarks.common import free_port
+from benchmarks.common import free_port, wait_for_http
 
 from .conftest import PROJECT
 from .test_web import CHROMIUM, CHROMIUM_ARGS
@@ -33,13 +30,7 @@ def test_ingest_app_and_browser_session_stay_on_loopback(tmp_path):
                            cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        assert wait_for_http(f"{url}/healthz", timeout=120), "app.py did not start"
         requests = []
         with sync_api.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

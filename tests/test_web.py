@@ -2,7 +2,6 @@
 
 import base64
 import json
-import os
 import re
 import shutil
 import socket
@@ -158,7 +157,7 @@ def ask(page, question: str, answers_before: int | None = None):
 
 @pytest.mark.browser
 def test_question_shows_streamed_answer_with_sources(page):
-    bot = ask(page, "Do I need a special certification to do medical massage?")
+    ask(page, "Do I need a special certification to do medical massage?")
     expect_text(page, "not needed")
     sources = page.get_by_text(re.compile(r"Sources \(\d+\)")).last
     sources.wait_for(state="visible")
