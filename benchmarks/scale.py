@@ -46,11 +46,13 @@ def main() -> None:
                           "section_slug": f"section-{i % 8}", "kind": "article", "position": i % 8,
                           "chunk_id": f"synthetic-{i // 8}:{i % 8:03d}", "path": f"synthetic/{i // 8}.md"})
         collection.add(ids=ids, documents=docs, metadatas=metas, embeddings=vectors[start:start + len(ids)])
+        print(f"  {start + len(ids)} chunks added, {time.perf_counter() - t:.0f} s", file=sys.stderr, flush=True)
     add_s = time.perf_counter() - t
 
     t = time.perf_counter()
     assistant = Assistant.from_settings(settings)
     startup_s = time.perf_counter() - t
+    print(f"  assistant ready in {startup_s:.1f} s", file=sys.stderr, flush=True)
     qs = questions()
     for q, h in qs:
         assistant.ask(q, h)

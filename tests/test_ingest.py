@@ -185,7 +185,7 @@ def _record_count(data_dir: Path) -> int:
         return 0
 
 
-def _bigger_corpus(base: Path, target: Path, articles: int = 6) -> Path:
+def _bigger_corpus(base: Path, target: Path, articles: int = 10) -> Path:
     """The real corpus plus generated articles, so that an ingest takes several batches."""
     import shutil
 
