@@ -45,6 +45,14 @@ class Verified:
         return len(self.sentences) / total if total else 0.0
 
 
+_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|cannot|without)\b|n['’]t\b", re.IGNORECASE)
+
+
+def _negated(text: str) -> bool:
+    """Word overlap cannot tell "X is required" from "X is not required": polarity must match too."""
+    return bool(_NEGATION.search(text))
+
+
 def _norm_number(token: str) -> str:
     return token.replace(",", "").replace("$", "").rstrip("%.")
 
@@ -70,9 +78,14 @@ def _facts_stated(sentence: str, passages_text: str) -> str | None:
     return None
 
 
-def verify(text: str, passages: list[Document], min_support: float) -> Verified:
+def verify(text: str, passages: list[Document], min_support: float, term_weight=None) -> Verified:
     """Keep each sentence only if a passage it cites (or, without markers, any passage)
-    supports it, and every number and organization name in it appears in that passage."""
+    supports it, and every number and organization name in it appears in that passage.
+
+    Support is the share of the sentence's content words found in one sentence of the passage,
+    both counted plainly and weighted by ``term_weight`` (IDF): "medical massage" alone supports
+    nothing, and neither does one rare word. Negation must agree as well."""
+    weight = term_weight or (lambda term: 1.0)
     kept: list[Sentence] = []
     dropped: list[tuple[str, str]] = []
     for raw in split_sentences(text):
@@ -82,15 +95,21 @@ def verify(text: str, passages: list[Document], min_support: float) -> Verified:
             continue
         candidates = [passages[n - 1] for n in cited] or passages
         terms = set(content_terms(sentence, keep_filler=True))
+        total = sum(weight(t) for t in terms) or 1.0
         best: tuple[float, Document, str] | None = None
         for doc in candidates:
             for unit in split_units(chunk_body(doc)):
                 have = set(content_terms(unit, keep_filler=True))
-                score = len(terms & have) / max(len(terms), 1)
+                shared = terms & have
+                # Both must hold: most of the words, and most of the weight (rare words matter more).
+                score = min(len(shared) / max(len(terms), 1), sum(weight(t) for t in shared) / total)
                 if best is None or score > best[0]:
                     best = (score, doc, unit)
         if best is None or best[0] < min_support:
             dropped.append((sentence, "no cited passage supports it"))
+            continue
+        if _negated(sentence) != _negated(best[2]):
+            dropped.append((sentence, "says the opposite of its passage (negation differs)"))
             continue
         problem = _facts_stated(sentence, "\n".join(chunk_body(d) for d in candidates))
         if problem:
@@ -111,8 +130,10 @@ def _without_instructions(doc: Document) -> Document:
 
 
 class LLMGenerator:
-    def __init__(self, chat_model, min_supported_share: float = 0.5, min_sentence_support: float = 0.5):
+    def __init__(self, chat_model, min_supported_share: float = 0.5, min_sentence_support: float = 0.5,
+                 term_weight=None):
         self.chat_model = chat_model
+        self.term_weight = term_weight  # the retriever's IDF; the Assistant supplies it
         self.min_supported_share = min_supported_share
         self.min_sentence_support = min_sentence_support
 
@@ -141,7 +162,7 @@ class LLMGenerator:
         except Exception as exc:  # a backend that is down must not take the assistant down
             log.warning("LLM backend failed (%s); using the extractive answer", exc)
             return fallback
-        checked = verify(text, passages, self.min_sentence_support)
+        checked = verify(text, passages, self.min_sentence_support, self.term_weight)
         for sentence, why in checked.dropped:
             log.info("dropped model sentence (%s): %r", why, sentence)
         if not checked.sentences or checked.share < self.min_supported_share:

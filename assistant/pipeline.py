@@ -55,6 +55,8 @@ class Assistant:
             near_duplicate_jaccard=settings["answer.near_duplicate_jaccard"],
         )
         self.generator = generator  # an LLM generator with verification, or None for extractive
+        if generator is not None and generator.term_weight is None:
+            generator.term_weight = retriever.term_weight
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> "Assistant":
