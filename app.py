@@ -14,6 +14,14 @@ from assistant.serve import prepare_assistant  # noqa: E402
 from assistant.settings import get_settings  # noqa: E402
 
 
+def bind_warning(host: str, auth: str | None) -> str | None:
+    """Binding anything but loopback exposes the assistant to other machines: say so."""
+    if host in ("127.0.0.1", "localhost", "::1"):
+        return None
+    return (f"WARNING: binding {host}: the assistant is reachable from other machines"
+            + ("" if auth else " and ASSISTANT_AUTH is not set (no password)"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
@@ -23,9 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
     settings = get_settings()
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"WARNING: binding {args.host}: the assistant is reachable from other machines"
-              + ("" if settings.auth else " and ASSISTANT_AUTH is not set (no password)"), file=sys.stderr)
+    warning = bind_warning(args.host, settings.auth)
+    if warning:
+        print(warning, file=sys.stderr)
     assistant = prepare_assistant(settings)
 
     import uvicorn

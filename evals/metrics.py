@@ -43,26 +43,20 @@ def support(sentence: str, passage: str) -> float:
 
 
 def cited_sentences(answer_text: str) -> list[tuple[str, list[int]]]:
-    """(sentence, [citation numbers]) for every sentence of an answer that carries markers,
-    and (sentence, []) for sentences that carry none."""
+    """(claim, [citation numbers]): the text before each group of markers is one claim (a
+    sentence, a list with its lead-in, or a whole quoted passage); text after the last marker
+    is split into sentences that cite nothing."""
     out: list[tuple[str, list[int]]] = []
-    paragraphs: list[str] = []
-    for paragraph in answer_text.split("\n\n"):
-        if paragraphs and paragraphs[-1].endswith(":") and paragraph.lstrip().startswith("- "):
-            paragraphs[-1] += "\n\n" + paragraph  # a list belongs to the sentence that introduces it
+    pieces = _MARKERS.split(answer_text)
+    for i in range(0, len(pieces), 2):
+        text = pieces[i].strip()
+        marks = [int(n) for n in re.findall(r"\d+", pieces[i + 1])] if i + 1 < len(pieces) else []
+        if not text:
+            continue
+        if marks:
+            out.append((text, marks))
         else:
-            paragraphs.append(paragraph)
-    for paragraph in paragraphs:
-        pieces = _MARKERS.split(paragraph)
-        for i in range(0, len(pieces), 2):
-            text = pieces[i].strip()
-            marks = [int(n) for n in re.findall(r"\d+", pieces[i + 1])] if i + 1 < len(pieces) else []
-            if not text:
-                continue
-            if marks:
-                out.append((text, marks))
-            else:
-                out.extend((s, []) for s in split_sentences(text) if re.search(r"[A-Za-z]", s))
+            out.extend((s, []) for s in split_sentences(text) if re.search(r"[A-Za-z]", s))
     return out
 
 

@@ -116,7 +116,7 @@ def _chart(summary: dict, baseline: dict | None, path: Path) -> None:
         base = [baseline["categories"][n]["pass_rate"] * 100 for n in names]
         ax.barh([i + 0.2 for i in y], base, height=0.4, color="#bbbbbb", label="naive baseline")
         ax.barh([i - 0.2 for i in y], ours, height=0.4, color="#2b7bb9", label="assistant")
-        ax.legend(loc="lower right")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False)
     else:
         ax.barh(list(y), ours, color="#2b7bb9")
     ax.set_yticks(list(y), names)

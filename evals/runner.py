@@ -68,7 +68,8 @@ def summarize(results: list[CaseResult]) -> dict:
         "mrr": round(sum(1 / k for k in ranked if k) / len(ranked), 4) if ranked else 1.0,
         "grounded_share": _ratio(sum(r.grounded for r in results), sentences),
         "citation_validity": _ratio(sum(r.valid_citations for r in results), citations),
-        "refusal_precision": _ratio(refused_ok, refused_all),
+        # Never refusing when refusals were due is no precision at all (0), not a perfect one.
+        "refusal_precision": _ratio(refused_ok, refused_all) if refused_all or not should_refuse else 0.0,
         "refusal_recall": _ratio(refused_ok, should_refuse),
         "false_refusals": sum(r.refused and not r.expect_refusal for r in results),
         "mean_answer_words": round(sum(r.words for r in answered) / len(answered), 1) if answered else 0.0,

@@ -236,3 +236,12 @@ def test_phone_layout(browser, server):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "chat-phone.png"), full_page=True)
     context.close()
+
+
+def test_binding_beyond_loopback_prints_a_warning():
+    import app
+
+    assert app.bind_warning("127.0.0.1", None) is None
+    assert "reachable from other machines" in app.bind_warning("0.0.0.0", None)
+    assert "no password" in app.bind_warning("0.0.0.0", None)
+    assert "no password" not in app.bind_warning("0.0.0.0", "u:p")
