@@ -46,7 +46,8 @@ def open_vector_store(settings: Settings, embeddings: Embeddings, client=None):
 
 
 def open_record_manager(settings: Settings):
-    from langchain_classic.indexes import SQLRecordManager
+    # The module itself, not the package: the package also imports its vector-store helpers (0.4 s).
+    from langchain_classic.indexes._sql_record_manager import SQLRecordManager
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     manager = SQLRecordManager(

@@ -203,8 +203,12 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.indexing import run_ingest
     from assistant.settings import Settings
 
-    results: dict = {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                     "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}}
+    results: dict = {}
+    previous = RESULTS_MD.with_suffix(".json")
+    if args.only and previous.exists():  # a partial run updates its sections and keeps the others
+        results = json.loads(previous.read_text())
+    results.update({"time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}})
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work = Path(tmp)
         data = work / "data"
