@@ -61,7 +61,7 @@ class Composer:
         words_used = 0
         best_coverage = 0.0
 
-        faq = self._leading_faq(retrieval.chunks)
+        faq, faq_score = self._leading_faq(retrieval.chunks)
         if faq is not None and focus_terms:
             faq_terms = set(content_terms(faq.doc.page_content, keep_filler=True))
             if not focus_terms & faq_terms:
@@ -79,7 +79,7 @@ class Composer:
                 words_used += word_count(unit)
             best_coverage = coverage(chunk_body(faq.doc))
 
-        strong_faq = faq is not None and self.faq_match(retrieval.chunks) >= self.strong_faq_match
+        strong_faq = faq is not None and faq_score >= self.strong_faq_match
         # After a FAQ answer, only sentences about as relevant as the FAQ itself add anything.
         floor = self.min_sentence_coverage if faq is None else max(self.min_sentence_coverage, 0.75 * best_coverage)
         candidates: list[tuple[float, int, int, str, RetrievedChunk, float, int]] = []
@@ -136,22 +136,18 @@ class Composer:
 
         confidence = _confidence(retrieval.top_dense, best_coverage) if chosen else 0.0
         if faq is not None:  # a matching FAQ entry is itself evidence that the question is answered
-            confidence = max(confidence, round(min(self.faq_match(retrieval.chunks), 1.0), 3))
+            confidence = max(confidence, round(min(faq_score, 1.0), 3))
         return Draft(sentences=chosen, confidence=confidence, coverage=best_coverage)
 
-    def _leading_faq(self, chunks: list[RetrievedChunk]) -> RetrievedChunk | None:
-        """The FAQ entry that answers the question, if one does: closest in meaning, with a
-        small bonus for sharing the question's words (BM25)."""
+    def _leading_faq(self, chunks: list[RetrievedChunk]) -> tuple[RetrievedChunk | None, float]:
+        """The FAQ entry that answers the question, if one does, and how well it matches:
+        closeness in meaning, with a small bonus for sharing the question's words (BM25)."""
         top_bm25 = max((c.bm25 for c in chunks), default=0.0) or 1.0
         scored = [(c.dense + self.faq_bm25_weight * c.bm25 / top_bm25, c) for c in chunks if c.metadata.get("kind") == "faq"]
         if not scored:
-            return None
+            return None, 0.0
         score, best = max(scored, key=lambda sc: sc[0])
-        return best if score >= self.faq_min_similarity else None
-
-    def faq_match(self, chunks: list[RetrievedChunk]) -> float:
-        top_bm25 = max((c.bm25 for c in chunks), default=0.0) or 1.0
-        return max((c.dense + self.faq_bm25_weight * c.bm25 / top_bm25 for c in chunks if c.metadata.get("kind") == "faq"), default=0.0)
+        return (best, score) if score >= self.faq_min_similarity else (None, score)
 
     def _article_support(self, faq_doc: Document, sentence: str) -> tuple[Document, str, float] | None:
         """The sentence of the passage a FAQ answer rests on that best supports it."""

@@ -63,10 +63,6 @@ class LocalEmbeddings(Embeddings):
         with self._lock:
             return _load()
 
-    @property
-    def loaded(self) -> bool:
-        return _load.cache_info().currsize > 0
-
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.model.embed_documents(list(texts))
 
