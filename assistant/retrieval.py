@@ -66,10 +66,10 @@ class HybridRetriever(BaseRetriever):
     k_final: int = 6
     rrf_k: int = 60
     docs: list[Document] = []
-    ids: list[str] = []
     bm25: object = None
     vocabulary: Vocabulary = Vocabulary(frozenset(), frozenset())
     idf: dict = {}
+    max_idf: float = 1.0  # the weight of a term the corpus never uses
     sections: dict = {}
 
     @classmethod
@@ -94,8 +94,8 @@ class HybridRetriever(BaseRetriever):
             meta = doc.metadata
             sections.setdefault((meta.get("doc_id"), meta.get("section_slug")), []).append(doc)
             sections.setdefault((meta.get("doc_id"), None), []).append(doc)
-        return cls(store=store, embeddings=embeddings, docs=docs, ids=list(data["ids"]), bm25=bm25,
-                   vocabulary=Vocabulary.from_texts(texts), idf=idf, sections=sections, **params)
+        return cls(store=store, embeddings=embeddings, docs=docs, bm25=bm25, vocabulary=Vocabulary.from_texts(texts),
+                   idf=idf, max_idf=max(idf.values(), default=1.0), sections=sections, **params)
 
     def section_chunks(self, reference: str) -> list[Document]:
         """Chunks behind a FAQ's ``source``: ``<doc id>#<section slug>`` or a whole ``<doc id>``."""
@@ -103,7 +103,7 @@ class HybridRetriever(BaseRetriever):
         return self.sections.get((doc_id, slug or None), [])
 
     def term_weight(self, term: str) -> float:
-        return self.idf.get(term, max(self.idf.values(), default=1.0))
+        return self.idf.get(term, self.max_idf)
 
     def term_in_corpus(self, term: str) -> bool:
         return term in self.idf
