@@ -15,10 +15,10 @@ import yaml
 from langchain_core.documents import Document
 from langchain_text_splitters import MarkdownHeaderTextSplitter
 
-from .text import slugify, split_units, word_count
+from .text import STOPWORDS, slugify, split_units, word_count, words
 
 # Bump when chunking changes, so that a running app sees the index as stale.
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 READABLE_SUFFIXES = {".md", ".markdown", ".yaml", ".yml"}
 MIN_WORDS, TARGET_WORDS, MAX_WORDS = 60, 120, 200
 INTRODUCTION = "Introduction"
@@ -286,3 +286,32 @@ def chunk_body(doc: Document) -> str:
         if rest and head == doc.metadata.get("section"):
             return rest
     return text
+
+
+def unit_documents(chunks: list[Document]) -> list[Document]:
+    """The answerable units (sentences, a list with its lead-in) of a file's chunks, each
+    embedded on its own at ingest so that answering can match a question to a sentence by
+    meaning. A FAQ entry's question is a unit too: it is what a user's question paraphrases."""
+    out: list[Document] = []
+    for chunk in chunks:
+        meta = chunk.metadata
+        base = {"path": meta["path"], "chunk_id": meta["chunk_id"], "doc_id": meta["doc_id"], "kind": meta["kind"]}
+        texts: list[tuple[str, str]] = []
+        if meta["kind"] == "faq":
+            texts.append(("question", meta["section"]))
+        texts.extend(("text", unit) for unit in split_units(chunk_body(chunk)))
+        for number, (role, text) in enumerate(texts):
+            out.append(Document(page_content=text, metadata={**base, "unit": number, "role": role}))
+    return out
+
+
+def term_documents(chunks: list[Document]) -> list[Document]:
+    """The distinct words a file uses, each embedded on its own at ingest: a question word
+    the corpus never uses is understood when a corpus word means the same (doctor, physician)."""
+    seen: dict[str, None] = {}
+    for chunk in chunks:
+        for word in words(chunk.page_content):
+            if len(word) >= 3 and word.isalpha() and word not in STOPWORDS:
+                seen.setdefault(word, None)
+    path = chunks[0].metadata["path"] if chunks else ""
+    return [Document(page_content=word, metadata={"path": path}) for word in seen]

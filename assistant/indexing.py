@@ -2,7 +2,11 @@
 
 LangChain's indexing API with a SQLite record manager does the bookkeeping: chunks are
 keyed by a hash of their content and metadata, so an unchanged chunk is never embedded
-again and a re-run with no change adds nothing. Three things are added around it:
+again and a re-run with no change adds nothing. Beside the chunks, two derived layers
+go through the same machinery, each in its own collection: every answerable sentence
+(``units``) and every distinct word (``terms``), embedded once here so that answering
+can judge a question by meaning without embedding the corpus again. Three things are
+added around it:
 
 * a file that fails to parse keeps its previous chunks (a bad edit never damages the index);
 * chunks of a file deleted from the corpus are removed;
@@ -22,10 +26,10 @@ from pathlib import Path
 from langchain_core.indexing import index
 from tqdm import tqdm
 
-from .corpus import CorpusError, corpus_fingerprint, load_corpus
+from .corpus import CorpusError, corpus_fingerprint, load_corpus, term_documents, unit_documents
 from .embeddings import LocalEmbeddings
 from .settings import Settings
-from .store import chroma_client, open_record_manager, open_vector_store, read_collection, recorded_groups
+from .store import LAYERS, chroma_client, open_record_manager, open_vector_store, read_collection, recorded_groups
 
 log = logging.getLogger(__name__)
 SOURCE_KEY = "path"
@@ -42,6 +46,7 @@ class IngestReport:
     failed: int = 0
     errors: list[CorpusError] = field(default_factory=list)
     chunks: int = 0
+    derived: dict[str, int] = field(default_factory=dict)  # units / terms embedded this run
 
     def summary(self) -> str:
         return (f"added={self.added} updated={self.updated} deleted={self.deleted} "
@@ -88,31 +93,42 @@ def run_ingest(settings: Settings, corpus_dir: Path | None = None, *, rebuild: b
 
     _clear_state(settings)  # until this run completes, the index counts as stale
     client = chroma_client(settings)
-    store = open_vector_store(settings, LocalEmbeddings(), client=client)
-    records = open_record_manager(settings)
-    _forget_records_missing_from_store(store, records)
-
-    docs = loaded.documents
-    bar = tqdm(docs, desc="Embedding chunks", unit="chunk", disable=not progress, leave=False)
-    result = index(bar, records, store, cleanup="scoped_full", source_id_key=SOURCE_KEY,
-                   key_encoder="sha256", batch_size=BATCH_SIZE)
-    bar.close()
-    report.added, report.updated = result["num_added"], result["num_updated"]
-    report.unchanged, report.deleted = result["num_skipped"], result["num_deleted"]
-
-    # Files gone from the corpus. Files that failed to parse are still present: they keep their chunks.
+    embeddings = LocalEmbeddings()
+    # Files that failed to parse are still present: they keep their chunks (and derived layers).
     present = set(loaded.chunks) | loaded.failed_paths
+    derive = {"chunks": lambda docs: docs, "units": unit_documents, "terms": term_documents}
+    for layer in LAYERS:
+        docs = [d for file_chunks in loaded.chunks.values() for d in derive[layer](file_chunks)]
+        result = _index_layer(settings, client, embeddings, layer, docs, present, progress)
+        if layer == "chunks":
+            report.added, report.updated = result["num_added"], result["num_updated"]
+            report.unchanged, report.deleted = result["num_skipped"], result["num_deleted"]
+            report.chunks = result["count"]
+        else:
+            report.derived[layer] = result["num_added"]
+    if not loaded.errors:
+        _write_state(settings, corpus_dir, report.chunks)
+    return report
+
+
+def _index_layer(settings: Settings, client, embeddings, layer: str, docs, present: set[str], progress: bool) -> dict:
+    store = open_vector_store(settings, embeddings, client=client, layer=layer)
+    records = open_record_manager(settings, layer)
+    _forget_records_missing_from_store(store, records)
+    bar = tqdm(docs, desc=f"Embedding {layer}", unit=layer[:-1], disable=not progress, leave=False)
+    result = dict(index(bar, records, store, cleanup="scoped_full", source_id_key=SOURCE_KEY,
+                        key_encoder="sha256", batch_size=BATCH_SIZE))
+    bar.close()
+    # Files gone from the corpus.
     for group in sorted(recorded_groups(records) - present):
         keys = records.list_keys(group_ids=[group])
         if keys:
             store.delete(ids=keys)
             records.delete_keys(keys)
-            report.deleted += len(keys)
-    report.deleted += _delete_store_orphans(store, records)
-    report.chunks = store._collection.count()
-    if not loaded.errors:
-        _write_state(settings, corpus_dir, report.chunks)
-    return report
+            result["num_deleted"] += len(keys)
+    result["num_deleted"] += _delete_store_orphans(store, records)
+    result["count"] = store._collection.count()
+    return result
 
 
 def _store_ids(store) -> set[str]:
@@ -146,14 +162,15 @@ def _drop_index(settings: Settings) -> None:
             raise
         _set_aside(settings, exc)
         client = chroma_client(settings)
-    try:
-        client.delete_collection(settings.collection)
-    except Exception:  # chromadb raises NotFoundError/ValueError by version when it does not exist
-        pass
-    records = open_record_manager(settings)
-    keys = records.list_keys()
-    if keys:
-        records.delete_keys(keys)
+    for layer in LAYERS:
+        try:
+            client.delete_collection(settings.collection_name(layer))
+        except Exception:  # chromadb raises NotFoundError/ValueError by version when it does not exist
+            pass
+        records = open_record_manager(settings, layer)
+        keys = records.list_keys()
+        if keys:
+            records.delete_keys(keys)
 
 
 def _set_aside(settings: Settings, reason: Exception) -> None:

@@ -39,6 +39,10 @@ class Settings:
         group, key = dotted.split(".", 1)
         return self.tuning[group][key]
 
+    def collection_name(self, layer: str = "chunks") -> str:
+        """The chunks keep the configured name (so existing stores stay valid); derived layers add a suffix."""
+        return self.collection if layer == "chunks" else f"{self.collection}_{layer}"
+
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"

@@ -10,6 +10,9 @@ from .settings import Settings
 
 # Cosine distance: scores become 1 - distance, the cosine similarity of normalized vectors.
 COLLECTION_CONFIGURATION = {"hnsw": {"space": "cosine"}}
+# What ingest embeds: the chunks retrieval returns, and two layers derived from them
+# (each answerable sentence, each distinct word), each its own collection and record namespace.
+LAYERS = ("chunks", "units", "terms")
 
 
 class StoreUnavailableError(RuntimeError):
@@ -33,25 +36,25 @@ def chroma_client(settings: Settings):
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=client_settings)
 
 
-def open_vector_store(settings: Settings, embeddings: Embeddings, client=None):
+def open_vector_store(settings: Settings, embeddings: Embeddings, client=None, layer: str = "chunks"):
     """LangChain's Chroma with our embedding function, never Chroma's default one."""
     from langchain_chroma import Chroma
 
     return Chroma(
-        collection_name=settings.collection,
+        collection_name=settings.collection_name(layer),
         embedding_function=embeddings,
         client=client or chroma_client(settings),
         collection_configuration=COLLECTION_CONFIGURATION,
     )
 
 
-def open_record_manager(settings: Settings):
+def open_record_manager(settings: Settings, layer: str = "chunks"):
     # The module itself, not the package: the package also imports its vector-store helpers (0.4 s).
     from langchain_classic.indexes._sql_record_manager import SQLRecordManager
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     manager = SQLRecordManager(
-        namespace=f"chroma/{settings.collection}",
+        namespace=f"chroma/{settings.collection_name(layer)}",
         db_url=f"sqlite:///{Path(settings.record_db).resolve()}",
         engine_kwargs={"connect_args": {"timeout": 30}},
     )

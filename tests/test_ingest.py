@@ -84,7 +84,11 @@ def test_editing_one_file_reembeds_only_its_changed_chunks(tmp_path, small_corpu
     path.write_text(path.read_text().replace("about 23% of job offers growth", "about 23% of job offers growth (edited)"))
     report = run_ingest(settings, progress=False)
     assert report.added == 1 and report.deleted == 1
-    assert len(embed_spy) == 1 and "(edited)" in embed_spy[0]
+    # The edited chunk, its edited sentence, and the one new word ("edited"): nothing else is embedded again.
+    assert sorted(embed_spy, key=len) == ["edited", "According to the Bureau of Labor Statistics, you can expect about "
+                                          "23% of job offers growth (edited) in this sphere in the nearest future.",
+                                          next(t for t in embed_spy if t.startswith("Medical Massage Therapy\n\n"))]
+    assert report.derived == {"units": 1, "terms": 1}
     assert store_chunk_ids(settings) == expected_chunk_ids(small_corpus)
 
 
@@ -105,7 +109,7 @@ def test_rebuild_starts_from_empty(tmp_path, small_corpus, embed_spy):
     embed_spy.clear()
     report = run_ingest(settings, rebuild=True, progress=False)
     assert report.added == len(expected_chunk_ids(small_corpus)) and report.unchanged == 0
-    assert len(embed_spy) == report.added
+    assert len(embed_spy) == report.added + report.derived["units"] + report.derived["terms"]
     assert store_chunk_ids(settings) == expected_chunk_ids(small_corpus)
 
 
