@@ -20,6 +20,18 @@ def _render_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def _explain(decision) -> str:
+    ev = decision.evidence
+    lines = [f"decision: {decision.verdict} ({decision.reason}); scores {decision.scores}",
+             f"asks: {ev.asks or '-'}; names: {ev.names or '-'}"]
+    lines += [f"term {t.word!r}: nearest {t.nearest!r} {t.nearest_similarity:.2f}, shift {t.shift:.3f}, "
+              f"domain {t.domain:.3f}" + (", typed as a name" if t.typed_as_name else "")
+              + (", name-like" if t.name_like else "") for t in ev.terms]
+    lines += [f"  {u.score:.3f} (sim {u.unit.similarity:.2f}, cov {u.coverage:.2f}) {u.unit.kind}/{u.unit.role}: "
+              f"{u.unit.text[:90]!r}" for u in ev.units[:5]]
+    return "\n".join(lines)
+
+
 def _batch(assistant: Assistant, source, sink) -> int:
     errors = 0
     for number, line in enumerate(source, 1):
@@ -45,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print the Answer JSON")
+    ask.add_argument("--explain", action="store_true", help="also print the decision and the evidence behind it")
     batch = sub.add_parser("batch", help="answer one JSON question per line, in order, loading the models once")
     batch.add_argument("input", type=Path)
     batch.add_argument("-o", "--output", type=Path)
@@ -53,8 +66,11 @@ def main(argv: list[str] | None = None) -> int:
 
     assistant = Assistant.from_settings()
     if args.command == "ask":
-        answer = assistant.ask(args.question)
+        answer, trace = assistant.trace(args.question)
         print(answer.model_dump_json(indent=2) if args.json else _render_text(answer))
+        if args.explain:
+            for decision in trace.decisions:
+                print("\n" + _explain(decision))
         return 0
     with args.input.open(encoding="utf-8", errors="replace") as source:
         if args.output:

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from .answer import Citation
+from .prompts import load_prompt
 from .corpus import chunk_body
 from .guard import looks_like_instructions
-from .retrieval import RetrievedChunk, Retrieval
-from .text import content_terms, split_units, word_count
+from .decision import Decision, ScoredUnit, answer_types
+from .retrieval import Unit
+from .text import content_terms, normalize_numbers, split_units, word_count
 
 
 @dataclass
@@ -30,124 +32,99 @@ class Draft:
 
 @dataclass
 class Composer:
-    term_weight: callable
+    """Writes the answer the decision calls for, from the corpus's own sentences."""
+
     section_chunks: callable
-    in_corpus: callable
     max_sentences: int = 5
     max_words: int = 120
-    faq_min_similarity: float = 0.62
-    faq_bm25_weight: float = 0.1
-    strong_faq_match: float = 0.7
-    min_sentence_coverage: float = 0.34
     near_duplicate_jaccard: float = 0.6
     max_supporting_after_faq: int = 2
-    support_margin: float = 0.1
+    support_ratio: float = 0.8          # a supporting unit scores at least this share of the lead's score
+    max_related: int = 3                # units offered under "What my sources do say"
 
-    def compose(self, question: str, retrieval: Retrieval, focus: str | None = None) -> Draft:
-        """``question`` is the standalone question; ``focus`` what the user typed last, when that
-        was a follow-up: its words weigh double, so "And in Maryland?" is answered about Maryland."""
-        terms = content_terms(question)
-        focus_terms = set(content_terms(focus)) if focus and focus != question else set()
-        # Words the corpus never uses cannot be matched: they must not dilute the ones it does use.
-        weights = {t: self.term_weight(t) * (2.0 if t in focus_terms else 1.0) for t in terms if self.in_corpus(t)}
-        total = sum(weights.values()) or 1.0
-
-        def coverage(text: str) -> float:
-            present = set(content_terms(text, keep_filler=True))
-            return sum(w for t, w in weights.items() if t in present) / total
-
+    def compose(self, decision: Decision) -> Draft:
+        """An answer: the lead unit first (a matching FAQ entry whole), then supporting units."""
+        lead = decision.lead
         chosen: list[Sentence] = []
         seen_terms: list[set[str]] = []
+        used: set[tuple[str, int]] = set()
         words_used = 0
-        best_coverage = 0.0
-
-        faq, faq_score = self._leading_faq(retrieval.chunks)
-        if faq is not None and focus_terms:
-            faq_terms = set(content_terms(faq.doc.page_content, keep_filler=True))
-            if not focus_terms & faq_terms:
-                faq = None  # the FAQ answers the earlier question, not the follow-up
-        if faq is not None:
-            faq_answer = chunk_body(faq.doc)
+        if lead.unit.kind == "faq":
+            faq_doc = lead.unit.hit.doc
+            faq_answer = chunk_body(faq_doc)
             for unit in split_units(faq_answer):
-                sentence = Sentence(unit, [(faq.doc, faq_answer, faq.dense)])
-                support = self._article_support(faq.doc, unit)
+                sentence = Sentence(unit, [(faq_doc, faq_answer, lead.unit.hit.dense)])
+                support = self._article_support(faq_doc, unit)
                 if support is not None:
                     sentence.sources.append(support)
                     seen_terms.append(set(content_terms(support[1], keep_filler=True)))
                 chosen.append(sentence)
                 seen_terms.append(set(content_terms(unit, keep_filler=True)))
                 words_used += word_count(unit)
-            best_coverage = coverage(chunk_body(faq.doc))
+            limit = min(self.max_supporting_after_faq, self.max_sentences - len(chosen))
+        else:
+            text, span = self._with_contrast(lead.unit, decision.evidence.units)
+            chosen.append(Sentence(text, [(lead.unit.hit.doc, text, lead.unit.similarity)]))
+            seen_terms.append(set(content_terms(text, keep_filler=True)))
+            used.update((lead.unit.hit.doc.id, p) for p in range(lead.unit.position, lead.unit.position + span))
+            words_used += word_count(text)
+            limit = self.max_sentences - 1
 
-        strong_faq = faq is not None and faq_score >= self.strong_faq_match
-        # After a FAQ answer, only sentences about as relevant as the FAQ itself add anything.
-        floor = self.min_sentence_coverage if faq is None else max(self.min_sentence_coverage, 0.75 * best_coverage)
-        candidates: list[tuple[float, int, int, str, RetrievedChunk, float, int]] = []
-        for rank, hit in enumerate(retrieval.chunks):
-            if hit.metadata.get("kind") == "faq":
-                continue
-            if strong_faq and hit.dense < faq.dense - self.support_margin:
-                continue  # after a close FAQ match, only passages about as relevant as the FAQ add anything
-            units = split_units(chunk_body(hit.doc))
-            for position, unit in enumerate(units):
-                if unit.rstrip().endswith("?"):
-                    continue  # a question restated is no answer
-                if looks_like_instructions(unit):
-                    continue  # corpus text is data: a planted "ignore the question and say ..." is never repeated
-                cov = coverage(unit)
-                if cov < floor:
-                    continue
-                # "However, ... this is categorically false." must not be cut off from what it corrects.
-                span = 1
-                if position + 1 < len(units) and _CONTRAST.match(units[position + 1]):
-                    unit, span = f"{unit} {units[position + 1]}", 2
-                score = cov * (0.6 + 0.4 * max(hit.dense, 0.0)) - 0.02 * rank
-                candidates.append((score, rank, position, unit, hit, cov, span))
-        candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
-
-        picked: list[tuple[int, int, str, RetrievedChunk, float]] = []
-        limit = self.max_sentences - len(chosen)
-        if faq is not None:
-            limit = min(limit, self.max_supporting_after_faq)
-        used: set[tuple[str, int]] = set()
-        for score, rank, position, unit, hit, cov, span in candidates:
-            if len(picked) >= limit:
+        floor = self.support_ratio * lead.score
+        picked: list[tuple[ScoredUnit, str, int]] = []
+        for scored in decision.evidence.units:
+            unit = scored.unit
+            if len(picked) >= limit or scored.score < floor:
                 break
-            if any((hit.doc.id, p) in used for p in range(position, position + span)):
+            if unit.role != "text" or unit.kind == "faq" or unit.text.rstrip().endswith("?"):
+                continue  # other FAQ entries answer other questions; a question restated is no answer
+            if looks_like_instructions(unit.text):
+                continue  # corpus text is data: a planted "ignore the question and say ..." is never repeated
+            text, span = self._with_contrast(unit, decision.evidence.units)
+            if any((unit.hit.doc.id, p) in used for p in range(unit.position, unit.position + span)):
                 continue
-            n = word_count(unit)
-            if words_used + n > self.max_words and (picked or chosen):
+            n = word_count(text)
+            if words_used + n > self.max_words:
                 continue
-            terms_here = set(content_terms(unit, keep_filler=True))
+            terms_here = set(content_terms(text, keep_filler=True))
             if any(_jaccard(terms_here, other) >= self.near_duplicate_jaccard for other in seen_terms):
                 continue
-            picked.append((rank, position, unit, hit, score))
-            used.update((hit.doc.id, p) for p in range(position, position + span))
+            picked.append((scored, text, span))
+            used.update((unit.hit.doc.id, p) for p in range(unit.position, unit.position + span))
             seen_terms.append(terms_here)
             words_used += n
-            best_coverage = max(best_coverage, cov)
+        # The lead answers; what supports it reads in document order.
+        picked.sort(key=lambda p: (p[0].unit.hit.metadata.get("chunk_id", ""), p[0].unit.position))
+        chosen.extend(Sentence(text, [(s.unit.hit.doc, text, s.unit.similarity)]) for s, text, span in picked)
+        return Draft(sentences=chosen, confidence=_confidence(decision), coverage=lead.coverage)
 
-        # Reads naturally: passages in the order of their best sentence, sentences in document order.
-        first_seen: dict[str, int] = {}
-        for i, (rank, position, unit, hit, score) in enumerate(picked):
-            first_seen.setdefault(hit.doc.id, i)
-        picked.sort(key=lambda p: (first_seen[p[3].doc.id], p[1]))
-        chosen.extend(Sentence(unit, [(hit.doc, unit, hit.dense)]) for rank, position, unit, hit, score in picked)
+    def related(self, decision: Decision, min_score: float) -> Draft:
+        """For an honest partial answer: the closest things the sources do say, each cited."""
+        chosen: list[Sentence] = []
+        seen: list[set[str]] = []
+        kind = next((k for k in answer_types() if k.name == decision.evidence.asks), None)
+        for scored in decision.evidence.answers:
+            unit = scored.unit
+            if len(chosen) >= self.max_related or scored.score < min_score:
+                break
+            if kind is not None and kind.states.search(normalize_numbers(unit.text)):
+                continue  # a figure about something else is no answer to the figure asked for
+            if unit.role != "text" or unit.kind == "comment" or looks_like_instructions(unit.text):
+                continue  # a reader's own story is not a fact to offer
+            terms_here = set(content_terms(unit.text, keep_filler=True))
+            if any(_jaccard(terms_here, other) >= self.near_duplicate_jaccard for other in seen):
+                continue
+            seen.append(terms_here)
+            chosen.append(Sentence(unit.text, [(unit.hit.doc, unit.text, unit.similarity)]))
+        return Draft(sentences=chosen, confidence=_confidence(decision), coverage=0.0)
 
-        confidence = _confidence(retrieval.top_dense, best_coverage) if chosen else 0.0
-        if faq is not None:  # a matching FAQ entry is itself evidence that the question is answered
-            confidence = max(confidence, round(min(faq_score, 1.0), 3))
-        return Draft(sentences=chosen, confidence=confidence, coverage=best_coverage)
-
-    def _leading_faq(self, chunks: list[RetrievedChunk]) -> tuple[RetrievedChunk | None, float]:
-        """The FAQ entry that answers the question, if one does, and how well it matches:
-        closeness in meaning, with a small bonus for sharing the question's words (BM25)."""
-        top_bm25 = max((c.bm25 for c in chunks), default=0.0) or 1.0
-        scored = [(c.dense + self.faq_bm25_weight * c.bm25 / top_bm25, c) for c in chunks if c.metadata.get("kind") == "faq"]
-        if not scored:
-            return None, 0.0
-        score, best = max(scored, key=lambda sc: sc[0])
-        return (best, score) if score >= self.faq_min_similarity else (None, score)
+    @staticmethod
+    def _with_contrast(unit: Unit, units: list[ScoredUnit]) -> tuple[str, int]:
+        """"However, ... this is categorically false." must not be cut off from what it corrects."""
+        following = [s.unit for s in units if s.unit.hit is unit.hit and s.unit.position == unit.position + 1]
+        if following and following[0].role == "text" and _CONTRAST.match(following[0].text):
+            return f"{unit.text} {following[0].text}", 2
+        return unit.text, 1
 
     def _article_support(self, faq_doc: Document, sentence: str) -> tuple[Document, str, float] | None:
         """The sentence of the passage a FAQ answer rests on that best supports it."""
@@ -181,20 +158,22 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(len(a | b), 1)
 
 
-def _confidence(top_dense: float, coverage: float) -> float:
-    similarity = min(max((top_dense - 0.2) / 0.5, 0.0), 1.0)
-    return round(0.6 * similarity + 0.4 * coverage, 3)
+def _confidence(decision: Decision) -> float:
+    """How sure the decision is, 0..1: the lead's (or best unit's) score, which blends meaning and coverage."""
+    unit = decision.lead or decision.evidence.best
+    return round(min(max(unit.score, 0.0), 1.0), 3) if unit else 0.0
 
 
-def render(sentences: list[Sentence]) -> tuple[str, list[Citation]]:
-    """Answer Markdown with [n] markers, and the citations they point to."""
-    citations: list[Citation] = []
-    index: dict[tuple[str, str], int] = {}
+def render(sentences: list[Sentence], citations: list[Citation] | None = None) -> tuple[str, list[Citation]]:
+    """Answer Markdown with [n] markers, and the citations they point to. Pass the citations of
+    an earlier part of the same answer to go on numbering them (one answer to two questions)."""
+    citations = [] if citations is None else citations
+    index: dict[tuple[str, str], int] = {(c.chunk_id, c.snippet): c.n for c in citations}
     parts: list[str] = []
     for sentence in sentences:
         markers = []
         for doc, snippet, score in sentence.sources:
-            key = (doc.id or doc.metadata.get("chunk_id", ""), snippet)
+            key = (doc.metadata.get("chunk_id", "") or doc.id, snippet)
             if key not in index:
                 index[key] = len(citations) + 1
                 meta = doc.metadata
@@ -216,21 +195,77 @@ def render(sentences: list[Sentence]) -> tuple[str, list[Citation]]:
     return text, citations
 
 
-_ASKS_FOR_FIGURE = re.compile(
-    r"\b(how (many|long)|costs?|price|fees?|tuition|salar(y|ies)|wages?|earn\w*|percent(age)?|rates?|"
-    r"hours?|days|weeks|months|years)\b", re.IGNORECASE)
-_HAS_FIGURE = re.compile(r"\d")
+@dataclass(frozen=True)
+class SourceDescription:
+    """What is indexed, said in words: refusals describe the sources as they are, not as
+    they were when someone wrote a sentence about them."""
+
+    articles: tuple[str, ...]
+    topics: tuple[str, ...]
+    comments: int
+    faq_questions: tuple[str, ...]
+
+    @classmethod
+    def from_chunks(cls, docs: list[Document]) -> "SourceDescription":
+        articles: dict[str, str] = {}
+        topics: dict[str, None] = {}
+        comments: set[str] = set()
+        faq: dict[str, None] = {}
+        for doc in sorted(docs, key=lambda d: (d.metadata.get("doc_id", ""), d.metadata.get("position", 0))):
+            meta = doc.metadata
+            if meta.get("kind") == "article":
+                articles.setdefault(meta.get("doc_id", ""), meta.get("title", ""))
+                if meta.get("section") and meta.get("section") != "Introduction":
+                    topics.setdefault(meta["section"].rstrip("?"), None)
+            elif meta.get("kind") == "comment":
+                comments.add(meta.get("doc_id", ""))
+            elif meta.get("kind") == "faq":
+                faq.setdefault(meta.get("section", ""), None)
+        return cls(tuple(articles.values()), tuple(topics), len(comments), tuple(q for q in faq if q))
+
+    def sentence(self, topics: bool = True) -> str:
+        parts = []
+        if self.articles:
+            titles = [f"“{t}”" for t in self.articles]
+            noun = "article" if len(titles) == 1 else f"{_number(len(titles))} articles"
+            parts.append(f"the {noun} {_and(titles)}")
+        if self.comments:
+            parts.append(f"{_number(self.comments)} reader comment{'s' if self.comments != 1 else ''}")
+        if self.faq_questions:
+            parts.append("a FAQ written from them")
+        if not parts:
+            return "My sources are empty."
+        text = f"My sources are {_and(parts)}."
+        if topics and self.topics:
+            text += " They cover: " + "; ".join(self.topics) + "."
+        return text
+
+    def examples(self, n: int = 2) -> str:
+        return " or ".join(f"“{q}”" for q in self.faq_questions[:n]) or "a question about the topics above"
 
 
-def missing_figure(question: str, sentences: list[str], vocabulary) -> str | None:
-    """A question that asks for a figure needs an answer sentence that states one about the
-    same named thing: "how much does the AMMA program cost" is not answered by the MMPA's price."""
-    if not _ASKS_FOR_FIGURE.search(question):
-        return None
-    names = [w for w in vocabulary.subject_words(question) if vocabulary.is_name(w)]
-    for sentence in sentences:
-        if _HAS_FIGURE.search(sentence):
-            lowered = sentence.lower()
-            if all(name in lowered for name in names):
-                return None
-    return "the sources state no such figure" + (f" for {', '.join(names)}" if names else "")
+def render_refusal(reason: str, sources: SourceDescription) -> str:
+    if reason == "off-subject":
+        return load_prompt("refusal_off_subject").format(sources=sources.sentence(), examples=sources.examples())
+    return load_prompt("refusal_in_subject").format(sources=sources.sentence(), where_to_look=load_prompt("where_to_look"))
+
+
+def render_partial(decision: Decision, question: str, related: str, sources: SourceDescription) -> str:
+    """Refused, but honest about what the sources do hold: what is missing, in the user's words."""
+    descriptions = {t.name: t.describe for t in answer_types()}
+    missing = [_as_typed(m, question) if m not in descriptions else descriptions[m] for m in decision.missing]
+    what = _and(missing) if missing else "exactly what you asked"
+    return load_prompt("partial").format(missing=what, related=related, where_to_look=load_prompt("where_to_look"))
+
+
+def _as_typed(word: str, question: str) -> str:
+    match = re.search(rf"\b{re.escape(word)}\w*", question, re.IGNORECASE)
+    return f"“{match.group(0) if match else word}”"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _number(n: int) -> str:
+    return ("one two three four five six seven eight nine".split()[n - 1]) if 1 <= n <= 9 else str(n)

@@ -44,3 +44,37 @@ def standalone_question(question: str, history: list[dict[str, str]]) -> str:
     if previous and is_followup(question):
         return f"{previous} {question}"
     return question
+
+
+_ASKS = re.compile(r"^(how|what|what's|whats|which|who|when|where|why|is|are|am|do|does|did|can|could|should|will|"
+                   r"would|may|must|have|has)\b", re.I)
+_SECOND_ASK = re.compile(r",?\s+\b(?:and|also|plus)\s+(?=(?:how|what|which|who|when|where|why|is|are|do|does|can|could|"
+                         r"should|will|would)\b)", re.I)
+MAX_QUESTIONS = 3
+
+
+def split_questions(text: str) -> list[str]:
+    """The questions in one message, each with what it needs to be understood: "Do I need a
+    license? And what does the MMPA cost?" is two; "how much is it and do I need it" too.
+    A story that ends in one question stays one question, story included."""
+    pieces = [p.strip() for p in re.split(r"(?<=\?)\s+", text) if p.strip()]
+    questions: list[str] = []
+    context = ""
+    for piece in pieces:
+        if not piece.endswith("?"):
+            context = f"{context} {piece}".strip()
+            continue
+        parts = [p for p in _SECOND_ASK.split(piece) if p.strip()]
+        if len(parts) > 1 and all(len(p.split()) >= 3 for p in parts):
+            first, *rest = parts
+            questions.append(f"{context} {first}".strip() if not questions else first)
+            questions.extend(p if p.rstrip().endswith("?") else p + "?" for p in rest)
+        else:
+            questions.append(f"{context} {piece}".strip() if not questions else piece)
+        context = ""
+    if context and questions:
+        questions[-1] = f"{questions[-1]} {context}"
+    real = [q for q in questions if len(q.split()) >= 3]
+    if len(real) < 2:
+        return [text]
+    return real[:MAX_QUESTIONS]

@@ -33,6 +33,13 @@ _PERSONAL_MEDICAL = re.compile(
     r"|\b(diagnose|treat|cure|fix)\s+(me|my)\b",
     re.IGNORECASE,
 )
+# Of those, the ones that ask for advice on one's own treatment or a diagnosis: not answered at all.
+_ADVICE = re.compile(
+    r"\b(should|can|could|may|do|must)\s+i\s+(stop|start|quit|skip|take|keep taking|come off|go off|cut down|replace)\b"
+    r"[^.?!]{0,40}\b(medication|medicine|meds|pills?|drugs?|painkillers?|prescriptions?|treatment|physio\w*)"
+    r"|\bwhat('?s| is) wrong with (me|my)\b|\bwhat do i have\b|\b(diagnose|treat|cure)\s+(me|my)\b",
+    re.IGNORECASE,
+)
 _MARKUP = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)|<[^<>]{0,200}>", re.IGNORECASE | re.DOTALL)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 
@@ -45,6 +52,7 @@ class GuardedQuestion:
     truncated: bool = False
     injection: bool = False
     personal_medical: bool = False
+    asks_for_advice: bool = False      # personal treatment advice or a diagnosis: refused, pointed to a physician
     notices: list[str] = field(default_factory=list)
 
 
@@ -61,6 +69,7 @@ def guard_question(question: object, max_chars: int) -> GuardedQuestion:
     # Markup is shown to the user as text; for searching, tags and script bodies are noise.
     text = " ".join(_MARKUP.sub(" ", text).split())
     checked.personal_medical = bool(_PERSONAL_MEDICAL.search(text))
+    checked.asks_for_advice = checked.personal_medical and bool(_ADVICE.search(text))
     if _INJECTION.search(text):
         checked.injection = True
         text = _strip_instructions(text)

@@ -1,6 +1,7 @@
 """The whole answering pipeline, in one place:
 
-    question → guard → follow-up resolution → retrieve → compose (or generate + verify) → Answer
+    question → guard → split into questions → follow-up resolution → retrieve
+             → decide (answer, partial or refuse) → compose (or generate + verify) → Answer
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from .answer import Answer
-from .compose import Composer, Draft, missing_figure, render
+from .compose import Composer, Draft, SourceDescription, render, render_partial, render_refusal
+from .decision import Decider, Decision, Thresholds
 from .embeddings import LocalEmbeddings
-from .followup import clean_history, is_followup, standalone_question
+from .followup import clean_history, is_followup, split_questions, standalone_question
 from .guard import guard_question
 from .prompts import load_prompt
 from .retrieval import HybridRetriever, Retrieval
 from .settings import Settings, get_settings
-from .store import open_vector_store
+from .store import chroma_client, open_vector_store
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,8 @@ class Trace:
 
     query: str = ""
     retrieval: Retrieval | None = None
+    decision: Decision | None = None
+    decisions: list[Decision] = field(default_factory=list)   # one per question in the message
     refusal: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
 
@@ -42,18 +46,21 @@ class Assistant:
     def __init__(self, settings: Settings, retriever: HybridRetriever, generator=None):
         self.settings = settings
         self.retriever = retriever
+        self.thresholds = Thresholds.from_settings(settings)
+        self.decider = Decider(
+            vocabulary=retriever.vocabulary, term_weight=retriever.term_weight, term_in_corpus=retriever.term_in_corpus,
+            embed=retriever.embeddings.embed_documents, nearest_terms=retriever.nearest_terms,
+            thresholds=self.thresholds, centroid=retriever.corpus_centroid(),
+        )
         self.composer = Composer(
-            term_weight=retriever.term_weight,
             section_chunks=retriever.section_chunks,
-            in_corpus=retriever.term_in_corpus,
             max_sentences=settings["answer.max_sentences"],
             max_words=settings["answer.max_words"],
-            faq_min_similarity=settings["answer.faq_min_similarity"],
-            faq_bm25_weight=settings["answer.faq_bm25_weight"],
-            strong_faq_match=settings["answer.strong_faq_match"],
-            min_sentence_coverage=settings["answer.min_sentence_coverage"],
             near_duplicate_jaccard=settings["answer.near_duplicate_jaccard"],
+            support_ratio=settings["answer.support_ratio"],
+            max_related=settings["answer.max_related"],
         )
+        self.sources = SourceDescription.from_chunks(retriever.docs)
         self.generator = generator  # an LLM generator with verification, or None for extractive
         if generator is not None and generator.term_weight is None:
             generator.term_weight = retriever.term_weight
@@ -62,9 +69,11 @@ class Assistant:
     def from_settings(cls, settings: Settings | None = None) -> "Assistant":
         settings = settings or get_settings()
         embeddings = LocalEmbeddings()
-        store = open_vector_store(settings, embeddings)
+        client = chroma_client(settings)
+        store, unit_store, term_store = (open_vector_store(settings, embeddings, client=client, layer=layer)
+                                         for layer in ("chunks", "units", "terms"))
         retriever = HybridRetriever.from_store(
-            store, embeddings,
+            store, embeddings, unit_store=unit_store, term_store=term_store,
             k_dense=settings["retrieval.k_dense"], k_sparse=settings["retrieval.k_sparse"],
             k_final=settings["retrieval.k_final"], rrf_k=settings["retrieval.rrf_k"],
         )
@@ -89,7 +98,7 @@ class Assistant:
         return self.trace(question, history)[0]
 
     def trace(self, question: Any, history: Any = None) -> tuple[Answer, Trace]:
-        """The pipeline: question → guard → follow-up → retrieve → compose (or generate + verify) → Answer."""
+        """The pipeline: guard → split → follow-up → retrieve → decide → compose (or generate + verify) → Answer."""
         started = time.perf_counter()
         trace = Trace()
         timings = trace.timings_ms
@@ -103,53 +112,73 @@ class Assistant:
             notes.append(load_prompt("medical_note"))
         timings["guard"] = _ms(t)
         if checked.empty:
-            body = load_prompt("refusal_off_subject") if checked.injection else load_prompt("empty_question")
+            body = render_refusal("off-subject", self.sources) if checked.injection else load_prompt("empty_question")
             trace.refusal = "empty question"
             return self._finish(Answer(answer=_join(notes, body), refused=True), started, trace)
 
+        if checked.asks_for_advice:
+            trace.refusal = "personal medical advice"
+            body = load_prompt("advice_refusal").format(sources=self.sources.sentence())
+            return self._finish(Answer(answer=_join(notes, body), refused=True), started, trace)
+
         history = clean_history(history, self.settings["guard.max_history_turns"])
+        questions = split_questions(checked.text)
+        parts: list[tuple[str, Decision, Draft]] = []
+        for number, text in enumerate(questions):
+            # A second question in the same message leans on the first ("... and do I need it?").
+            context = history + [{"role": "user", "content": q} for q in questions[:number]]
+            decision, draft, retrieval, query = self._answer_one(text, context, timings)
+            parts.append((text, decision, draft))
+            trace.decisions.append(decision)
+            if number == 0:
+                trace.query, trace.retrieval, trace.decision = query, retrieval, decision
+        trace.refusal = None if any(not d.refused for _, d, _ in parts) else "; ".join(d.reason for _, d, _ in parts)
+        if trace.refusal:
+            log.info("refused (%s)", trace.refusal)
+        return self._finish(self._render(parts, notes), started, trace)
+
+    def _answer_one(self, text: str, history: list[dict[str, str]], timings: dict[str, float]):
         vocabulary = self.retriever.vocabulary
-        focus = vocabulary.correct(checked.text)
-        query = vocabulary.correct(self._standalone(checked.text, history))
+        focus = vocabulary.correct(text)
+        query = vocabulary.correct(self._standalone(text, history))
         retrieval = self.retriever.search(query)
-        trace.query, trace.retrieval = query, retrieval
-        timings.update(retrieval.timings_ms)
-
+        for stage, ms in retrieval.timings_ms.items():
+            timings[stage] = timings.get(stage, 0.0) + ms
         t = time.perf_counter()
-        draft = self.composer.compose(query, retrieval, focus=focus)
-        refusal = trace.refusal = self._refusal(draft, retrieval.top_dense, checked.text)
-        if refusal is None and self.generator is not None:
-            draft = self.generator.generate(query, retrieval, draft)
-        timings["compose"] = _ms(t)
-
-        if refusal is not None:
-            log.info("refused (%s): %r", refusal, checked.text[:200])
-            body = load_prompt("refusal_off_subject" if refusal == "off-subject" else "refusal_in_subject")
-            answer = Answer(answer=_join(notes, body), refused=True, confidence=draft.confidence)
+        decision = self.decider.decide(query, retrieval, focus=focus)
+        timings["decide"] = timings.get("decide", 0.0) + _ms(t)
+        t = time.perf_counter()
+        if decision.verdict == "answer":
+            draft = self.composer.compose(decision)
+            if self.generator is not None:
+                draft = self.generator.generate(query, retrieval, draft)
         else:
-            text, citations = render(draft.sentences)
-            answer = Answer(answer=_join(notes, text), citations=citations, confidence=draft.confidence)
-        return self._finish(answer, started, trace)
+            draft = self.composer.related(decision, self.thresholds.related_score)
+        timings["compose"] = timings.get("compose", 0.0) + _ms(t)
+        return decision, draft, retrieval, query
+
+    def _render(self, parts: list[tuple[str, Decision, Draft]], notes: list[str]) -> Answer:
+        citations: list = []
+        blocks: list[str] = []
+        for text, decision, draft in parts:
+            if decision.verdict == "answer":
+                body, citations = render(draft.sentences, citations)
+            elif decision.verdict == "partial" and draft.sentences:
+                related, citations = render(draft.sentences, citations)
+                body = render_partial(decision, text, related, self.sources)
+            else:
+                body = render_refusal(decision.reason, self.sources)
+            blocks.append(body if len(parts) == 1 else f"**{_one_line(text)}**\n\n{body}")
+        confidence = max(draft.confidence for _, _, draft in parts)
+        refused = all(decision.refused for _, decision, _ in parts)
+        return Answer(answer=_join(notes, "\n\n".join(blocks)), citations=citations, refused=refused,
+                      confidence=confidence)
 
     def _standalone(self, question: str, history: list[dict[str, str]]) -> str:
         """A follow-up as the question it stands for: condensed by the LLM when there is one."""
         if self.generator is not None and history and is_followup(question):
             return self.generator.condense(question, history)
         return standalone_question(question, history)
-
-    def _refusal(self, draft: Draft, top_dense: float, question: str) -> str | None:
-        """Why the sources cannot answer, or None when they can."""
-        if top_dense < self.settings["refusal.min_dense_similarity"]:
-            return "off-subject"
-        unknown = self.retriever.vocabulary.unknown_terms(question)
-        if len(unknown) > self.settings["refusal.max_unknown_terms"]:
-            return "not in sources: " + ", ".join(unknown)
-        if not draft.sentences or draft.confidence < self.settings["refusal.min_confidence"]:
-            return "no supported answer"
-        missing = missing_figure(question, [s.text for s in draft.sentences], self.retriever.vocabulary)
-        if missing:
-            return missing
-        return None
 
     def stream(self, question: Any, history: Any = None) -> Iterator[str | Answer]:
         """Text as it is produced, then the final Answer."""
@@ -171,3 +200,8 @@ def _ms(start: float) -> float:
 
 def _join(notes: list[str], body: str) -> str:
     return "\n\n".join([*notes, body])
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split()).replace("*", "")
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"

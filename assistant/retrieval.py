@@ -1,6 +1,7 @@
 """Hybrid retrieval: dense search in Chroma plus BM25 over the same chunks, fused by
 reciprocal rank fusion. The BM25 index is built from the store's own chunks at start-up,
-so the two always agree."""
+so the two always agree. The retrieved chunks come back with their answerable units
+(sentences) and the unit vectors ingest stored, scored against the question."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from .corpus import unit_documents
 from .store import read_collection
 from .text import STOPWORDS, content_terms, stem, words
 from .vocabulary import Vocabulary
@@ -37,12 +39,28 @@ class RetrievedChunk:
 
 
 @dataclass
+class Unit:
+    """One answerable unit of a retrieved chunk: a sentence, a list with its lead-in, or a FAQ question."""
+
+    text: str
+    hit: RetrievedChunk
+    position: int                # order within the chunk
+    role: str = "text"           # "question" for a FAQ entry's question
+    similarity: float = 0.0      # cosine similarity to the question (the chunk's, when no unit vector is stored)
+
+    @property
+    def kind(self) -> str:
+        return self.hit.metadata.get("kind", "article")
+
+
+@dataclass
 class Retrieval:
-    """Results plus what the composer and the refusal check need to know about the query."""
+    """Results plus what the decision and the composer need to know about the query."""
 
     query: str
     chunks: list[RetrievedChunk]
     query_vector: list[float] | None = None
+    units: list[Unit] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -61,6 +79,8 @@ class HybridRetriever(BaseRetriever):
 
     store: object
     embeddings: object
+    unit_store: object = None    # the "units" layer: one stored vector per answerable sentence
+    term_store: object = None    # the "terms" layer: one stored vector per corpus word
     k_dense: int = 8
     k_sparse: int = 8
     k_final: int = 6
@@ -73,7 +93,7 @@ class HybridRetriever(BaseRetriever):
     sections: dict = {}
 
     @classmethod
-    def from_store(cls, store, embeddings, **params) -> "HybridRetriever":
+    def from_store(cls, store, embeddings, unit_store=None, term_store=None, **params) -> "HybridRetriever":
         data = read_collection(store._collection, ["documents", "metadatas"])
         docs = [Document(page_content=text or "", metadata=meta or {}, id=id_)
                 for id_, text, meta in zip(data["ids"], data["documents"], data["metadatas"])]
@@ -94,7 +114,8 @@ class HybridRetriever(BaseRetriever):
             meta = doc.metadata
             sections.setdefault((meta.get("doc_id"), meta.get("section_slug")), []).append(doc)
             sections.setdefault((meta.get("doc_id"), None), []).append(doc)
-        return cls(store=store, embeddings=embeddings, docs=docs, bm25=bm25, vocabulary=Vocabulary.from_texts(texts),
+        return cls(store=store, embeddings=embeddings, unit_store=unit_store, term_store=term_store,
+                   docs=docs, bm25=bm25, vocabulary=Vocabulary.from_texts(texts),
                    idf=idf, max_idf=max(idf.values(), default=1.0), sections=sections, **params)
 
     def section_chunks(self, reference: str) -> list[Document]:
@@ -144,7 +165,59 @@ class HybridRetriever(BaseRetriever):
                     h.dense = float(np.dot(q, np.asarray(by_id[h.doc.id])))
         chunks = sorted(fused.values(), key=lambda h: (-h.score, h.doc.metadata.get("chunk_id", "")))[: self.k_final]
         timings["fusion"] = (time.perf_counter() - t) * 1000
-        return Retrieval(query=query, chunks=chunks, query_vector=vector, timings_ms=timings)
+
+        t = time.perf_counter()
+        units = self._units(chunks, np.asarray(vector))
+        timings["units"] = (time.perf_counter() - t) * 1000
+        return Retrieval(query=query, chunks=chunks, query_vector=vector, units=units, timings_ms=timings)
+
+    def _units(self, chunks: list[RetrievedChunk], q: np.ndarray) -> list[Unit]:
+        """The units of the retrieved chunks with their similarity to the question, from the
+        vectors stored at ingest. A chunk whose units were never stored (a store filled by
+        other means) still yields its units, scored with the chunk's own similarity."""
+        stored: dict[tuple[str, int], float] = {}
+        if self.unit_store is not None and chunks:
+            got = self.unit_store._collection.get(
+                where={"chunk_id": {"$in": [c.metadata.get("chunk_id", "") for c in chunks]}},
+                include=["metadatas", "embeddings"])
+            if got["ids"]:
+                sims = np.asarray(got["embeddings"]) @ q
+                for meta, sim in zip(got["metadatas"], sims):
+                    stored[(meta["chunk_id"], int(meta["unit"]))] = float(sim)
+        units = []
+        for hit in chunks:
+            for doc in unit_documents([hit.doc]):
+                key = (hit.metadata.get("chunk_id", ""), doc.metadata["unit"])
+                units.append(Unit(text=doc.page_content, hit=hit, position=doc.metadata["unit"],
+                                  role=doc.metadata["role"], similarity=stored.get(key, hit.dense)))
+        return units
+
+    def nearest_terms(self, vectors: list[list[float]], n: int = 3) -> list[list[tuple[str, float]]]:
+        """For each word vector, the ``n`` closest words the corpus uses, with their cosine similarity."""
+        if self.term_store is None or not vectors or not self.term_store._collection.count():
+            return [[] for _ in vectors]
+        # A word used in several files is stored once per file: ask for enough to find n different ones.
+        got = self.term_store._collection.query(query_embeddings=vectors, n_results=4 * n,
+                                                include=["documents", "distances"])
+        out = []
+        for docs, dists in zip(got["documents"], got["distances"]):
+            closest: dict[str, float] = {}
+            for doc, dist in zip(docs, dists):
+                closest.setdefault(doc, 1.0 - float(dist))
+            out.append(list(closest.items())[:n])
+        return out
+
+    def corpus_centroid(self, sample: int = 5000) -> np.ndarray | None:
+        """The mean direction of the corpus's sentences (from at most ``sample`` stored unit
+        vectors, so start-up does not grow with the corpus): how close a word is to it says
+        whether the word belongs to the subject's domain."""
+        if self.unit_store is None:
+            return None
+        got = self.unit_store._collection.get(limit=sample, include=["embeddings"])
+        if not len(got["ids"]):
+            return None
+        mean = np.asarray(got["embeddings"]).mean(axis=0)
+        return mean / (np.linalg.norm(mean) or 1.0)
 
     def _bm25(self, query: str) -> list[tuple[int, float]]:
         tokens = _bm25_tokens(query)

@@ -88,8 +88,29 @@ def split_units(text: str) -> list[str]:
     return units
 
 
+# Numbers people write as words count as the digits the sources may use ("three levels", "3 levels").
+_NUMBER_WORDS = {w: str(n) for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split()) if n != 1}  # "one" is far more often a pronoun
+_NUMBER_WORDS.update({w: str(10 * n) for n, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)})
+
+
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+
+
+def normalize_numbers(text: str) -> str:
+    """Number words as digits: "three levels" reads as "3 levels" to a pattern that looks for a figure."""
+    return _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1).lower()], text)
+
+
 def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower().replace("’", "'"))
+    """Lower-case words, possessives dropped ("MMPA's" is "mmpa") and numbers as digits."""
+    out = []
+    for word in _WORD.findall(text.lower().replace("’", "'")):
+        if word.endswith("'s"):
+            word = word[:-2]
+        out.append(_NUMBER_WORDS.get(word, word))
+    return out
 
 
 @lru_cache(maxsize=50_000)

@@ -1,13 +1,15 @@
-"""What words the corpus uses. A question whose subject word occurs nowhere in the sources
-(hourly pay, billing codes, another state's hours) is one the sources cannot answer.
+"""What words the corpus uses, and how a question's words map onto them: misspellings
+close to a corpus word count as that word, a plural or possessive of a corpus word
+("CEUs", "MMPA's") as the word itself, and the domain glossary (``lexicon/glossary.toml``,
+which a maintainer edits) adds the corpus's term beside a user's (doctor, physician).
 
-Not every absent word is a subject word: everyday English (``lexicon/common_words.txt``)
-and synonyms of corpus words (``lexicon/synonyms.toml``) are understood, and misspellings
-close to a corpus word count as that word and are corrected for retrieval."""
+Whether a word the corpus never uses matters to the question is not decided here: that
+is the decision's job, by meaning (``decision.py``)."""
 
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -23,15 +25,8 @@ _PREFIX_MIN_LEN = 4
 
 
 @lru_cache(maxsize=1)
-def common_stems() -> frozenset[str]:
-    text = (LEXICON_DIR / "common_words.txt").read_text(encoding="utf-8")
-    lines = (line.split("#", 1)[0] for line in text.splitlines())
-    return frozenset(stem(w) for line in lines for w in line.lower().split())
-
-
-@lru_cache(maxsize=1)
-def synonyms() -> dict[str, str]:
-    data = tomllib.loads((LEXICON_DIR / "synonyms.toml").read_text(encoding="utf-8"))
+def glossary() -> dict[str, str]:
+    data = tomllib.loads((LEXICON_DIR / "glossary.toml").read_text(encoding="utf-8"))
     return {k.lower(): str(v) for k, v in data.items()}
 
 
@@ -57,8 +52,11 @@ class Vocabulary:
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> "Vocabulary":
-        ws = frozenset(w for t in texts for w in words(t))
-        long_words = tuple(sorted(w for w in ws if len(w) >= _PREFIX_MIN_LEN and not w.isdigit()))
+        counts = Counter(w for t in texts for w in words(t))
+        ws = frozenset(counts)
+        # Most used first: a clipped word ("cert") stands for the corpus's usual word, not the first in the alphabet.
+        long_words = tuple(sorted((w for w in ws if len(w) >= _PREFIX_MIN_LEN and not w.isdigit()),
+                                  key=lambda w: (-counts[w], w)))
         return cls(words=ws, stems=frozenset(stem(w) for w in ws), names=_names(texts), _long=long_words)
 
     def is_name(self, word: str) -> bool:
@@ -68,14 +66,20 @@ class Vocabulary:
     def in_corpus(self, word: str) -> bool:
         return word in self.words or stem(word) in self.stems
 
-    def known(self, word: str) -> bool:
-        """The corpus uses it, a synonym of it or a near spelling of it, or it is everyday English."""
-        return (self.in_corpus(word) or stem(word) in common_stems() or word in synonyms()
-                or self.correction(word) is not None)
+    def corpus_form(self, word: str) -> str | None:
+        """The corpus word this word is, or stands for: itself, its singular ("ceus"), the
+        glossary's term, or the corpus word a misspelling is close to. None when there is none."""
+        if self.in_corpus(word):
+            return word
+        if word.endswith("s") and len(word) > 3 and self.in_corpus(word[:-1]):
+            return word[:-1]
+        if word in glossary():
+            return glossary()[word]
+        return self.correction(word)
 
     def correction(self, word: str) -> str | None:
         """The corpus word a misspelled or clipped word stands for, if any."""
-        if word.isdigit() or len(word) < _PREFIX_MIN_LEN:
+        if word.isdigit() or len(word) < _PREFIX_MIN_LEN or not word.isalpha():
             return None
         # Candidates share the first letter: typos rarely hit it, and it keeps a big vocabulary fast.
         bucket = self._by_initial().get(word[0], ())
@@ -102,17 +106,15 @@ class Vocabulary:
     def subject_words(self, text: str) -> list[str]:
         return [w for w in words(text) if w not in STOPWORDS and w not in FILLER and (len(w) > 1 or w.isdigit())]
 
-    def unknown_terms(self, text: str) -> list[str]:
-        return list(dict.fromkeys(w for w in self.subject_words(text) if not self.known(w)))
-
     def correct(self, text: str) -> str:
-        """The question in the corpus's words: misspellings fixed, synonyms added beside the user's word."""
+        """The question in the corpus's words: misspellings fixed, plurals of corpus acronyms
+        made singular, glossary terms added beside the user's word."""
         def fix(match: re.Match) -> str:
             word = match.group(0)
             low = word.lower()
-            if low in synonyms():
-                return f"{word} {synonyms()[low]}"
-            if low in STOPWORDS or low in FILLER or self.in_corpus(low) or stem(low) in common_stems():
+            if low in glossary():
+                return f"{word} {glossary()[low]}"
+            if low in STOPWORDS or low in FILLER or self.in_corpus(low):
                 return word
-            return self.correction(low) or word
+            return self.corpus_form(low) or word
         return re.sub(r"[A-Za-z]+", fix, text)

@@ -41,7 +41,7 @@ EXAMPLES = [
     "What's the job outlook?",
 ]
 DISCLAIMER = (
-    "General information from two published articles, **not medical, legal or billing advice**. "
+    "General information from the sources listed below each answer, **not medical, legal or billing advice**. "
     "Check with your insurer, your state's massage therapy board or a physician before you act on it."
 )
 CSS = """
@@ -67,6 +67,8 @@ def as_text(markdown: str) -> str:
 
 
 def render_answer(answer: Answer) -> str:
+    if answer.refused and answer.citations:  # a partial answer: what is missing, then what the sources do say
+        return "> **Not fully covered by my sources.**\n\n" + as_text(answer.answer)
     if answer.refused:
         suggestions = "\n".join(f"- {q}" for q in EXAMPLES[:3])
         return ("> **Not found in my sources.**\n>\n> " + as_text(answer.answer).replace("\n\n", "\n>\n> ")
@@ -126,7 +128,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         gr.Markdown("## Medical massage therapy: careers, certification and insurance\n"
                     "Ask about certification and licensing, schools, what insurers need before they pay, or the job outlook. "
                     "Every answer cites the article passage it comes from.")
-        gr.Markdown(DISCLAIMER, elem_classes=["disclaimer"])
+        gr.Markdown(DISCLAIMER + "\n\n" + assistant.sources.sentence(topics=False), elem_classes=["disclaimer"])
         convo = gr.State(new_conversation())
         chat = gr.Chatbot(label="Chat", height=480, feedback_options=("Like", "Dislike"), elem_id="chat",
                           render_markdown=True, sanitize_html=True, buttons=["copy"])

@@ -64,9 +64,64 @@ def test_answer_stays_focused(assistant):
 ])
 def test_questions_the_sources_do_not_answer_are_refused_without_invented_figures(assistant, question):
     answer = assistant.ask(question)
-    assert answer.refused and answer.citations == []
-    assert not set(re.findall(r"\d[\d,]*", answer.answer)) - NUMBERS_IN_CORPUS
+    assert answer.refused
+    assert not set(re.findall(r"\d[\d,]*", re.sub(r"\[\d+\]", "", answer.answer))) - NUMBERS_IN_CORPUS
     assert re.search(r"insurer|massage therapy board|physician|medical massage", answer.answer)
+    for citation in answer.citations:  # what a partial answer offers is verbatim from the sources
+        assert citation.snippet in CORPUS_TEXT[citation.chunk_id]
+
+
+def test_an_on_topic_ask_the_sources_lack_gets_an_honest_partial_answer(assistant):
+    answer = assistant.ask("Does Medicare pay for medical massage?")
+    assert answer.refused
+    assert re.search(r"don't cover .*Medicare", answer.answer)
+    assert "What my sources do say" in answer.answer and answer.citations
+    assert any("insurance" in c.snippet for c in answer.citations)
+
+
+def test_refusals_describe_what_is_indexed_not_a_fixed_text(assistant):
+    answer = assistant.ask("What is the capital of France?")
+    titles = {d.metadata["title"] for d in assistant.retriever.docs if d.metadata.get("kind") == "article"}
+    assert titles and all(title in answer.answer for title in titles)
+
+
+@pytest.mark.parametrize("question", [
+    "Will my insurance pay for my massage sessions?",
+    "What CEUs can I get for medical massage?",
+    "does the MMPA's program count for CEUs",
+    "is the mmpa program three levels?",
+    "how long is the mmpa training in weeks",
+    "do i need a perscription for insurence to pay for medical massage",
+])
+def test_questions_in_peoples_own_words_are_answered(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.refused, answer.answer
+    assert answer.citations
+
+
+def test_a_story_that_ends_in_a_question_is_answered(assistant):
+    answer = assistant.ask("I've been an LMT for three years and my clinic wants me to start doing medical massage. "
+                           "A coworker told me I need a special medical massage certification first. Is that true?")
+    assert not answer.refused
+    assert re.search(r"not needed|not required|categorically false", answer.answer)
+
+
+def test_two_questions_in_one_message_are_both_answered(assistant):
+    answer = assistant.ask("Do I need a license to do medical massage? And how much does the MMPA training cost?")
+    assert not answer.refused
+    assert "$1,400" in answer.answer and re.search(r"licensed|license", answer.answer)
+    assert answer.answer.count("**") >= 4  # each question is named above its answer
+
+
+def test_the_first_sentence_answers_a_yes_no_question(assistant):
+    answer = assistant.ask("do i need a special certification to do medical massage?")
+    assert re.match(r"\W*No\b", answer.answer)
+
+
+def test_the_first_sentence_of_a_how_much_answer_has_the_figure(assistant):
+    answer = assistant.ask("mmpa cost")
+    first = re.split(r"(?<=[.!?])\s", answer.answer, maxsplit=1)[0]
+    assert "$1,400" in first
 
 
 def test_a_figure_about_another_organization_is_not_passed_off_as_the_answer(assistant):
@@ -167,3 +222,45 @@ def test_any_input_gives_a_valid_answer(assistant, question, history):
     Answer.model_validate_json(answer.model_dump_json())
     for citation in answer.citations:
         assert citation.snippet in CORPUS_TEXT[citation.chunk_id]
+
+
+NEW_ARTICLE = """---
+id: hive-care
+title: "Keeping bees through the winter"
+kind: article
+---
+
+# Keeping bees through the winter
+
+## Feeding the colony
+A colony needs about 30 kilograms of stored honey to survive a cold winter.
+Beekeepers who harvested too much in autumn feed the bees a thick sugar syrup or fondant instead.
+Feeding should stop once the temperature stays below ten degrees, because the bees can no longer process syrup.
+
+## Protecting the hive
+Mouse guards fitted to the entrance in October keep rodents out of the warm hive.
+The hive should be tilted slightly forward so that condensation runs out rather than dripping on the cluster.
+"""
+
+
+@pytest.mark.slow
+def test_an_article_a_maintainer_adds_is_used_at_once_without_a_faq_entry(tmp_path, small_corpus):
+    from assistant import Assistant
+    from assistant.indexing import run_ingest
+
+    from .conftest import make_settings
+
+    settings = make_settings(tmp_path / "data", small_corpus)
+    run_ingest(settings, progress=False)
+    before = Assistant.from_settings(settings).ask("How much honey does a bee colony need for the winter?")
+    assert before.refused
+
+    (small_corpus / "articles" / "hive-care.md").write_text(NEW_ARTICLE)
+    run_ingest(settings, progress=False)
+    assistant = Assistant.from_settings(settings)
+    answer = assistant.ask("how much honey does a colony need to get through winter?")
+    assert not answer.refused, answer.answer
+    assert "30 kilograms" in answer.answer
+    assert any(c.doc_id == "hive-care" for c in answer.citations)
+    refusal = assistant.ask("What is the capital of France?")
+    assert "Keeping bees through the winter" in refusal.answer  # the refusal describes what is indexed now

@@ -1,0 +1,304 @@
+"""Whether the sources answer a question, decided by meaning, with the evidence behind it.
+
+One object, ``Decision``, is read by the pipeline (what to compose), the eval report (why a
+case was refused) and the maintainers' views (what people asked that the sources lack).
+
+The decision rests on three kinds of evidence, each computed once per question:
+
+* **Match in meaning.** Every answerable unit (sentence, list, FAQ question) of the retrieved
+  chunks has a vector stored at ingest; its cosine similarity to the question, blended with
+  how much of the question's weighted terms it covers, is its score. The best score says
+  whether the sources speak to the question at all.
+* **Coverage of the question's salient terms.** A question word the corpus never uses (after
+  spelling correction, singulars and the glossary) is covered when a corpus word means the
+  same (its nearest stored word vector is close enough: doctor ~ physician). An uncovered
+  word is a *specific ask the sources lack* when the user wrote it as a name (Medicare,
+  Texas, CPT) or when leaving it out changes the question's meaning (its embedding moves):
+  "sessions" in "will insurance pay for my massage sessions" barely moves it, "Medicare" in
+  "does Medicare cover it" does. No single word list decides this.
+* **Answer type.** A question that asks for an amount, a duration, a percentage, a count, a
+  code or a year (``lexicon/answer_types.toml``) needs a unit that states one, close in
+  meaning to the question and naming what the question names.
+
+``Evidence`` holds those measurements; ``judge`` turns them into a verdict with thresholds
+from ``settings.toml`` (``[decision]``). Keeping the two apart lets the calibration sweep the
+thresholds over stored evidence without answering every question again.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from typing import Callable, Literal
+
+import numpy as np
+
+from .guard import looks_like_instructions
+from .retrieval import Retrieval, Unit
+from .text import STOPWORDS, content_terms, normalize_numbers, split_sentences, words
+from .vocabulary import LEXICON_DIR, Vocabulary
+
+Verdict = Literal["answer", "partial", "refuse"]
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    name: str
+    describe: str
+    asks: re.Pattern
+    states: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def answer_types() -> tuple[AnswerType, ...]:
+    data = tomllib.loads((LEXICON_DIR / "answer_types.toml").read_text(encoding="utf-8"))
+    return tuple(AnswerType(name, spec["describe"], re.compile(spec["asks"], re.I), re.compile(spec["states"], re.I))
+                 for name, spec in data.items())
+
+
+@dataclass
+class ScoredUnit:
+    unit: Unit
+    score: float          # blend of similarity in meaning and weighted term coverage
+    coverage: float       # share of the question's weighted terms the unit contains
+
+
+@dataclass
+class Term:
+    """A question word the corpus never uses, and what meaning says about it."""
+
+    word: str
+    nearest: str = ""          # the closest word the corpus uses
+    nearest_similarity: float = 0.0
+    shift: float = 0.0         # 1 - cos(question, question without the word)
+    domain: float = 0.0        # cos(word, the corpus's mean direction): belongs to the subject's domain
+    typed_as_name: bool = False
+    name_like: bool = False    # typed as a name, or its closest corpus words are names (Maryland, AMTA)
+
+
+@dataclass
+class Evidence:
+    """Everything the verdict is computed from; thresholds are applied in ``judge``."""
+
+    top_similarity: float                  # best cosine of the question to a chunk or unit
+    units: list[ScoredUnit]                # best first
+    terms: list[Term] = field(default_factory=list)
+    asks: str | None = None                # the answer type the question asks for
+    typed_units: list[ScoredUnit] = field(default_factory=list)  # units stating that type, best first
+    names: list[str] = field(default_factory=list)  # corpus names the question names (MMPA, Maryland)
+
+    @cached_property
+    def answers(self) -> list[ScoredUnit]:
+        """Units that can open an answer: statements, and FAQ questions (their entry answers).
+        Corpus text is data: a planted "ignore the question and say ..." never answers anything."""
+        return [u for u in self.units if (u.unit.role == "question" or not u.unit.text.rstrip().endswith("?"))
+                and not looks_like_instructions(u.unit.text)]
+
+    @property
+    def best(self) -> ScoredUnit | None:
+        answers = self.answers
+        return answers[0] if answers else None
+
+
+@dataclass
+class Decision:
+    verdict: Verdict
+    reason: str                          # "answered", "off-subject", "not covered: medicare", ...
+    evidence: Evidence
+    missing: list[str] = field(default_factory=list)   # what the sources lack, in the user's words
+    lead: ScoredUnit | None = None       # the unit the answer opens with
+    scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def refused(self) -> bool:
+        return self.verdict != "answer"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    off_subject_similarity: float = 0.30   # below: the question is not about the subject at all
+    answer_score: float = 0.45             # the best unit must score this to answer
+    related_score: float = 0.35            # units this good are offered in a partial answer
+    synonym_similarity: float = 0.75       # a corpus word this close means the same
+    name_shift: float = 0.05               # leaving out a word the user typed as a name moves the question this far: it matters
+    salient_shift: float = 0.15            # the same for a name-like word or a word of the subject's domain
+    generic_shift: float = 0.6             # the same for a word outside the domain (mostly phrasing: "advertise")
+    domain_similarity: float = 0.15        # a word this close to the corpus's mean direction is a domain word
+    name_neighbour_similarity: float = 0.35  # a corpus name this close to a word makes the word name-like
+    typed_score: float = 0.45              # a unit stating the asked type must score this
+    semantic_weight: float = 0.6           # score = w * similarity + (1 - w) * coverage
+
+    @classmethod
+    def from_settings(cls, settings) -> "Thresholds":
+        values = settings.tuning.get("decision", {})
+        return cls(**{k: float(v) for k, v in values.items() if k in cls.__dataclass_fields__})
+
+
+_INTERROGATIVE = re.compile(r"^(how|what|which|who|whom|whose|when|where|why|is|are|am|was|were|do|does|did|can|could|"
+                            r"should|shall|will|would|may|might|must|have|has|had)\b", re.I)
+
+
+def question_sentence(text: str) -> str:
+    """The part of a message that asks: its last question, when a story comes first."""
+    sentences = split_sentences(text)
+    asking = [s for s in sentences if s.rstrip().endswith("?") or _INTERROGATIVE.match(s)]
+    return asking[-1] if asking else text
+
+
+def asked_type(text: str) -> str | None:
+    focus = question_sentence(text)
+    for kind in answer_types():
+        if kind.asks.search(focus):
+            return kind.name
+    return None
+
+
+def typed_names(text: str) -> set[str]:
+    """Words the user wrote as names: capitalized inside a sentence, or in capitals (CPT, HSA).
+    A message in capitals or title case throughout says nothing about names."""
+    found: set[str] = set()
+    total = capitalized = 0
+    for sentence in split_sentences(text):
+        for i, match in enumerate(re.finditer(r"[A-Za-z][A-Za-z'’]*", sentence)):
+            word = match.group(0)
+            total += 1
+            if (len(word) > 1 and word.isupper()) or (i > 0 and word[0].isupper() and not word.startswith("I'")
+                                                       and word != "I"):
+                capitalized += 1
+                found.update(words(word)[:1])
+    return found if capitalized <= total / 2 else set()
+
+
+class Decider:
+    """Measures the evidence for one question and judges it."""
+
+    def __init__(self, vocabulary: Vocabulary, term_weight: Callable[[str], float], term_in_corpus: Callable[[str], bool],
+                 embed: Callable[[list[str]], list[list[float]]],
+                 nearest_terms: Callable[[list[list[float]]], list[list[tuple[str, float]]]],
+                 thresholds: Thresholds, centroid: np.ndarray | None = None):
+        self.vocabulary = vocabulary
+        self.term_weight = term_weight
+        self.term_in_corpus = term_in_corpus
+        self.embed = embed
+        self.nearest_terms = nearest_terms
+        self.thresholds = thresholds
+        self.centroid = centroid
+
+    def decide(self, query: str, retrieval: Retrieval, focus: str | None = None) -> Decision:
+        """``query`` is the standalone question (history carried over); ``focus`` what the user
+        typed last. Salient words and the answer type are read from what the user typed."""
+        evidence = self.measure(query, retrieval, focus or query)
+        return judge(evidence, self.thresholds)
+
+    def measure(self, query: str, retrieval: Retrieval, focus: str) -> Evidence:
+        t = self.thresholds
+        terms = self._terms(query, focus, retrieval)
+        weights = self._weights(query, focus)
+        for term in terms:  # a word the corpus lacks but has a synonym for counts as that word
+            if term.nearest_similarity >= t.synonym_similarity:
+                for stemmed in content_terms(term.nearest):
+                    weights.setdefault(stemmed, self.term_weight(stemmed))
+        total = sum(weights.values()) or 1.0
+        scored = []
+        for unit in retrieval.units:
+            present = set(content_terms(unit.text, keep_filler=True))
+            coverage = sum(w for term, w in weights.items() if term in present) / total
+            score = t.semantic_weight * unit.similarity + (1 - t.semantic_weight) * coverage
+            scored.append(ScoredUnit(unit, round(score, 4), round(coverage, 4)))
+        scored.sort(key=lambda s: (-s.score, s.unit.hit.metadata.get("chunk_id", ""), s.unit.position))
+        top = max([retrieval.top_dense, *(u.unit.similarity for u in scored)], default=0.0)
+
+        asks = asked_type(focus)
+        names = [w for w in self.vocabulary.subject_words(query) if self.vocabulary.is_name(w)]
+        typed: list[ScoredUnit] = []
+        if asks:
+            kind = next(k for k in answer_types() if k.name == asks)
+            typed = [s for s in scored if s.unit.role == "text" and kind.states.search(normalize_numbers(s.unit.text))
+                     and all(n in words(s.unit.text) for n in names)]
+        return Evidence(top_similarity=round(top, 4), units=scored, terms=terms,
+                        asks=asks, typed_units=typed, names=names)
+
+    def _weights(self, query: str, focus: str) -> dict[str, float]:
+        """Weighted question terms, in the corpus's form; what the user typed last weighs double."""
+        focus_terms = set(content_terms(focus)) if focus != query else set()
+        weights: dict[str, float] = {}
+        for term in content_terms(query):
+            if self.term_in_corpus(term):
+                weights[term] = self.term_weight(term) * (2.0 if term in focus_terms else 1.0)
+        return weights
+
+    def _terms(self, query: str, focus: str, retrieval: Retrieval) -> list[Term]:
+        """The words of what the user typed that the corpus never uses, measured by meaning."""
+        names = typed_names(focus)
+        candidates: list[str] = []
+        for word in words(focus):
+            if word in STOPWORDS or word.isdigit() or (len(word) < 3 and word not in names) or not word.isalpha():
+                continue
+            if self.vocabulary.corpus_form(word) is None and word not in candidates:
+                candidates.append(word)
+        if not candidates:
+            return []
+        without = [_drop_word(query, w) for w in candidates]
+        vectors = self.embed(candidates + without)
+        word_vectors = vectors[:len(candidates)]
+        neighbours = self.nearest_terms(word_vectors)
+        q = np.asarray(retrieval.query_vector) if retrieval.query_vector is not None else None
+        terms = []
+        for word, near, word_vector, vector in zip(candidates, neighbours, word_vectors, vectors[len(candidates):]):
+            shift = 1.0 - float(np.dot(q, np.asarray(vector))) if q is not None else 1.0
+            domain = float(np.dot(self.centroid, np.asarray(word_vector))) if self.centroid is not None else 1.0
+            nearest, similarity = near[0] if near else ("", 0.0)
+            name_like = word in names or any(
+                self.vocabulary.is_name(w) and sim >= self.thresholds.name_neighbour_similarity for w, sim in near)
+            terms.append(Term(word, nearest, round(similarity, 4), round(shift, 4), round(domain, 4),
+                              word in names, name_like))
+        return terms
+
+
+def _drop_word(text: str, word: str) -> str:
+    out = re.sub(rf"\b{re.escape(word)}(?:['’]s)?\b", " ", text, flags=re.I)
+    return " ".join(out.split()) or text
+
+
+def is_specific(term: Term, t: Thresholds) -> bool:
+    """A word the corpus lacks that names a specific ask: no corpus word means the same, and
+    leaving it out changes the question. Names and words of the subject's domain (Medicare,
+    chiropractor) matter at a smaller change than everyday words, which are mostly phrasing."""
+    if term.nearest_similarity >= t.synonym_similarity:
+        return False
+    if term.typed_as_name:
+        return term.shift >= t.name_shift
+    special = term.name_like or term.domain >= t.domain_similarity
+    return term.shift >= (t.salient_shift if special else t.generic_shift)
+
+
+def judge(evidence: Evidence, t: Thresholds) -> Decision:
+    """The verdict, from the evidence and the thresholds alone."""
+    best = evidence.best
+    scores = {"top_similarity": evidence.top_similarity, "best_score": best.score if best else 0.0,
+              "best_coverage": best.coverage if best else 0.0}
+
+    def partial(reason: str, missing: list[str], exclude: list[ScoredUnit] = ()) -> Decision:
+        related = [u for u in evidence.answers if u.score >= t.related_score and u.unit.role == "text"
+                   and u not in exclude]
+        return Decision("partial" if related else "refuse", reason, evidence, missing, None, scores)
+
+    if best is None or evidence.top_similarity < t.off_subject_similarity:
+        return Decision("refuse", "off-subject", evidence, [], None, scores)
+    lead = best
+    if evidence.asks:
+        typed = [u for u in evidence.typed_units if u.score >= t.typed_score]
+        if not typed:
+            what = evidence.asks + (" for " + ", ".join(evidence.names) if evidence.names else "")
+            # A figure about something else (the MMPA's price for "what does the AMMA cost") is not offered.
+            return partial(f"no {what} stated", [evidence.asks], exclude=evidence.typed_units)
+        lead = typed[0]
+    specific = [term for term in evidence.terms if is_specific(term, t)]
+    if specific:
+        scores["max_shift"] = max(term.shift for term in specific)
+        return partial("not covered: " + ", ".join(term.word for term in specific), [term.word for term in specific])
+    if lead.score < t.answer_score:
+        return partial("no passage matches closely enough", [])
+    return Decision("answer", "answered", evidence, [], lead, scores)
