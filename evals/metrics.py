@@ -32,6 +32,9 @@ class CaseResult:
     valid_citations: int = 0
     words: int = 0
     latency_ms: float = 0.0
+    intent: str = ""
+    cited: list[str] = field(default_factory=list)   # doc_id#section of each citation
+    reason: str = ""                                 # the decision's reason (why refused)
     details: dict = field(default_factory=dict)
 
 
@@ -43,9 +46,22 @@ def support(sentence: str, passage: str) -> float:
 
 
 def cited_sentences(answer_text: str) -> list[tuple[str, list[int]]]:
-    """(claim, [citation numbers]): the text before each group of markers is one claim (a
-    sentence, a list with its lead-in, or a whole quoted passage); text after the last marker
-    is split into sentences that cite nothing."""
+    """(claim, [citation numbers]): within a paragraph, the text before each group of markers is
+    one claim (a sentence, a list with its lead-in, or a whole quoted passage); text after the
+    last marker is split into sentences that cite nothing. A paragraph wholly in emphasis
+    (a heading such as the question being answered, or the assistant's own framing) is no claim."""
+    out: list[tuple[str, list[int]]] = []
+    for paragraph in re.split(r"\n\s*\n(?!- )", answer_text):
+        if _EMPHASIS.fullmatch(paragraph.strip()):
+            continue
+        out.extend(_claims(paragraph))
+    return out
+
+
+_EMPHASIS = re.compile(r"(\*\*?)[^*].*\1", re.DOTALL)
+
+
+def _claims(answer_text: str) -> list[tuple[str, list[int]]]:
     out: list[tuple[str, list[int]]] = []
     pieces = _MARKERS.split(answer_text)
     for i in range(0, len(pieces), 2):
@@ -67,7 +83,9 @@ def check_grounding(answer: Answer, corpus_text: dict[str, str]) -> tuple[int, i
     when its snippet is verbatim in the chunk it names and it supports every sentence citing it."""
     problems: list[str] = []
     by_n = {c.n: c for c in answer.citations}
-    sentences = [] if answer.refused else cited_sentences(_strip_notes(answer.answer))
+    sentences = cited_sentences(_strip_notes(answer.answer))
+    if answer.refused:  # a refusal's own words cite nothing; what it offers from the sources must be grounded
+        sentences = [(text, marks) for text, marks in sentences if marks]
     grounded = 0
     supports_all: dict[int, bool] = {n: True for n in by_n}
     cited_numbers: set[int] = set()
@@ -109,11 +127,25 @@ def check_case(case: dict, answer: Answer) -> list[str]:
             failures.append(f"contains forbidden {pattern!r}")
     if answer.refused != bool(case.get("expect_refusal")):
         failures.append(f"refused={answer.refused}, expected {bool(case.get('expect_refusal'))}")
+    lead = case.get("lead")
+    if lead and not answer.refused:
+        first = first_sentence(answer.answer)
+        if not any(re.search(p, first, re.I) for p in lead):
+            failures.append(f"first sentence {first[:60]!r} does not answer it ({lead})")
     source = case.get("expected_source")
     if source and not answer.refused:
         if not any(re.search(source, f"{c.title}\n{c.section}\n{c.snippet}", re.I) for c in answer.citations):
             failures.append(f"no citation matches expected_source {source!r}")
     return failures
+
+
+def first_sentence(answer_text: str) -> str:
+    """What the user reads first: the first claim after any notes, markers removed."""
+    claims = cited_sentences(_strip_notes(answer_text))
+    if not claims:
+        return ""
+    text = claims[0][0]
+    return split_sentences(text)[0] if split_sentences(text) else text
 
 
 def source_rank(case: dict, retrieved: list) -> int | None:

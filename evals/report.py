@@ -1,4 +1,5 @@
-"""The eval report: a rich table, latest.json, latest.md, a chart, and a history to compare runs."""
+"""The eval report: rich tables, latest.json, latest.md, a chart, and a history to compare runs.
+Every split (dev, the frozen holdout) is shown side by side."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from rich.table import Table
 
 REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 HEADLINE = ["pass_rate", "hit_at_5", "mrr", "grounded_share", "citation_validity", "refusal_precision",
-            "refusal_recall", "false_refusals", "mean_answer_words", "latency_p50_ms", "latency_p95_ms"]
+            "refusal_recall", "false_refusals", "false_refusal_rate", "paraphrase_consistency", "mean_answer_words",
+            "latency_p50_ms", "latency_p95_ms"]
 
 
 def compare(previous: dict | None, passed_ids: set[str]) -> str:
@@ -29,101 +31,116 @@ def compare(previous: dict | None, passed_ids: set[str]) -> str:
     return text
 
 
-def print_table(summary: dict, baseline: dict | None, results: list[dict], problems: list[str], change: str) -> None:
+def _columns(splits: dict) -> list[tuple[str, dict]]:
+    cols = []
+    for name, split in splits.items():
+        cols.append((name, split["summary"]))
+        if split.get("baseline"):
+            cols.append((f"{name} naive", split["baseline"]))
+    return cols
+
+
+def print_table(splits: dict, problems: list[str], change: str) -> None:
     console = Console()
+    cols = _columns(splits)
     table = Table(title="Eval summary")
     table.add_column("metric")
-    table.add_column("assistant", justify="right")
-    if baseline:
-        table.add_column("naive baseline", justify="right")
-    for name in HEADLINE:
-        row = [name, str(summary[name])]
-        if baseline:
-            row.append(str(baseline[name]))
-        table.add_row(*row)
+    for name, _ in cols:
+        table.add_column(name, justify="right")
+    table.add_row("cases", *[f"{s['passed']}/{s['cases']}" for _, s in cols])
+    for metric in HEADLINE:
+        table.add_row(metric, *[str(s[metric]) for _, s in cols])
     console.print(table)
     cats = Table(title="Pass rate by category")
     cats.add_column("category")
-    cats.add_column("passed", justify="right")
-    if baseline:
-        cats.add_column("baseline", justify="right")
-    for name, c in summary["categories"].items():
-        row = [name, f"{c['passed']}/{c['cases']}"]
-        if baseline:
-            b = baseline["categories"][name]
-            row.append(f"{b['passed']}/{b['cases']}")
-        cats.add_row(*row)
+    for name, _ in cols:
+        cats.add_column(name, justify="right")
+    names = sorted({c for _, s in cols for c in s["categories"]})
+    for cat in names:
+        cats.add_row(cat, *[f"{s['categories'][cat]['passed']}/{s['categories'][cat]['cases']}" if cat in s["categories"]
+                            else "-" for _, s in cols])
     console.print(cats)
-    for r in results:
-        if not r["passed"]:
-            console.print(f"[red]FAIL[/red] {r['id']}: {'; '.join(r['failures'])}")
+    for name, split in splits.items():
+        for r in split["cases"]:
+            if not r["passed"]:
+                console.print(f"[red]FAIL[/red] {name} {r['id']}: {'; '.join(r['failures'])}"
+                              + (f" [{r['reason']}]" if r.get("reason") else ""))
     console.print(f"Compared with the previous run: {change}")
     console.print("[green]Gate passed[/green]" if not problems else "[red]Gate failed:[/red] " + "; ".join(problems))
 
 
-def write_reports(summary: dict, baseline: dict | None, results: list[dict], problems: list[str],
-                  out_dir: Path = REPORTS_DIR, record_history: bool = True) -> str:
+def write_reports(splits: dict, problems: list[str], out_dir: Path = REPORTS_DIR, record_history: bool = True,
+                  calibration: str = "") -> str:
     out_dir.mkdir(parents=True, exist_ok=True)
     history_path = out_dir / "history.jsonl"
     previous = None
     if history_path.exists():
         lines = [l for l in history_path.read_text().splitlines() if l.strip()]
         previous = json.loads(lines[-1]) if lines else None
-    passed_ids = {r["id"] for r in results if r["passed"]}
+    passed_ids = {f"{name}:{r['id']}" if name != "dev" else r["id"]
+                  for name, split in splits.items() for r in split["cases"] if r["passed"]}
     change = compare(previous, passed_ids)
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    payload = {"time": stamp, "summary": summary, "baseline": baseline, "gate_problems": problems,
-               "change": change, "cases": results}
+    payload = {"time": stamp, "splits": splits, "gate_problems": problems, "change": change}
     (out_dir / "latest.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False))
-    (out_dir / "latest.md").write_text(_markdown(summary, baseline, results, problems, change, stamp))
-    _chart(summary, baseline, out_dir / "pass_rate_by_category.png")
+    (out_dir / "latest.md").write_text(_markdown(splits, problems, change, stamp, calibration))
+    _chart(splits, out_dir / "pass_rate_by_category.png")
     if record_history:
-        entry = {"time": stamp, **{k: summary[k] for k in HEADLINE}, "passed_ids": sorted(passed_ids)}
+        entry = {"time": stamp, **{f"{name}_{k}" if name != "dev" else k: split["summary"][k]
+                                   for name, split in splits.items() for k in HEADLINE},
+                 "passed_ids": sorted(passed_ids)}
         with history_path.open("a") as f:
             f.write(json.dumps(entry) + "\n")
     return change
 
 
-def _markdown(summary, baseline, results, problems, change, stamp) -> str:
-    lines = [f"# Eval report ({stamp})", "", f"**{summary['passed']}/{summary['cases']} cases pass.** "
-             f"Compared with the previous run: {change}.", "",
+def _markdown(splits, problems, change, stamp, calibration: str = "") -> str:
+    cols = _columns(splits)
+    head = ", ".join(f"**{name}: {s['passed']}/{s['cases']} pass**" for name, s in cols if "naive" not in name)
+    lines = [f"# Eval report ({stamp})", "", f"{head}. Compared with the previous run: {change}.", "",
              "Gate: " + ("passed" if not problems else "FAILED: " + "; ".join(problems)), "",
-             "| metric | assistant |" + (" naive baseline |" if baseline else ""),
-             "|---|---:|" + ("---:|" if baseline else "")]
-    for name in HEADLINE:
-        lines.append(f"| {name} | {summary[name]} |" + (f" {baseline[name]} |" if baseline else ""))
-    lines += ["", "| category | passed |" + (" baseline |" if baseline else ""), "|---|---:|" + ("---:|" if baseline else "")]
-    for name, c in summary["categories"].items():
-        b = f" {baseline['categories'][name]['passed']}/{c['cases']} |" if baseline else ""
-        lines.append(f"| {name} | {c['passed']}/{c['cases']} |{b}")
-    failed = [r for r in results if not r["passed"]]
-    lines += ["", "## Failing cases", ""] + ([f"- `{r['id']}`: {'; '.join(r['failures'])}" for r in failed] or ["None."])
+             "| metric | " + " | ".join(name for name, _ in cols) + " |",
+             "|---|" + "---:|" * len(cols)]
+    for metric in HEADLINE:
+        lines.append(f"| {metric} | " + " | ".join(str(s[metric]) for _, s in cols) + " |")
+    names = sorted({c for _, s in cols for c in s["categories"]})
+    lines += ["", "| category | " + " | ".join(name for name, _ in cols) + " |", "|---|" + "---:|" * len(cols)]
+    for cat in names:
+        lines.append(f"| {cat} | " + " | ".join(
+            f"{s['categories'][cat]['passed']}/{s['categories'][cat]['cases']}" if cat in s["categories"] else "-"
+            for _, s in cols) + " |")
+    for name, split in splits.items():
+        failed = [r for r in split["cases"] if not r["passed"]]
+        lines += ["", f"## Failing cases: {name}", ""]
+        lines += [f"- `{r['id']}` ({r['question'][:70]!r}): {'; '.join(r['failures'])}"
+                  + (f" — decision: {r['reason']}" if r.get("reason") else "") for r in failed] or ["None."]
     lines += ["", "![pass rate by category](pass_rate_by_category.png)", ""]
+    if calibration:
+        lines += [calibration, "![calibration curves](calibration.png)", ""]
     return "\n".join(lines)
 
 
-def _chart(summary: dict, baseline: dict | None, path: Path) -> None:
+def _chart(splits: dict, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = list(summary["categories"])
-    ours = [summary["categories"][n]["pass_rate"] * 100 for n in names]
-    fig, ax = plt.subplots(figsize=(9, 4.5), dpi=100)
-    y = range(len(names))
-    if baseline:
-        base = [baseline["categories"][n]["pass_rate"] * 100 for n in names]
-        ax.barh([i + 0.2 for i in y], base, height=0.4, color="#bbbbbb", label="naive baseline")
-        ax.barh([i - 0.2 for i in y], ours, height=0.4, color="#2b7bb9", label="assistant")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False)
-    else:
-        ax.barh(list(y), ours, color="#2b7bb9")
-    ax.set_yticks(list(y), names)
+    cols = _columns(splits)
+    names = sorted({c for _, s in cols for c in s["categories"]})
+    fig, ax = plt.subplots(figsize=(9, 5), dpi=100)
+    height = 0.8 / max(len(cols), 1)
+    colors = ["#2b7bb9", "#e07b39", "#bbbbbb", "#999999"]
+    for k, (label, s) in enumerate(cols):
+        values = [s["categories"].get(n, {}).get("pass_rate", 0) * 100 for n in names]
+        ax.barh([i - 0.4 + height * (k + 0.5) for i in range(len(names))], values, height=height,
+                color=colors[k % len(colors)], label=f"{label} ({s['passed']}/{s['cases']})")
+    ax.set_yticks(list(range(len(names))), names)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("cases passed (%)")
-    ax.set_title(f"Pass rate by category: {summary['passed']}/{summary['cases']} overall")
+    ax.set_title("Pass rate by category")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(cols), frameon=False)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

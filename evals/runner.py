@@ -15,10 +15,14 @@ from .metrics import CaseResult, check_case, check_grounding, percentile, source
 
 EVALS_DIR = Path(__file__).resolve().parent
 DEFAULT_CASES = EVALS_DIR / "cases.jsonl"
+# The frozen split: written blind (from the sources and the case format only) before the
+# engine work it judges, and never used to choose a threshold or a word. See README.
+HOLDOUT_CASES = EVALS_DIR / "holdout.jsonl"
+SPLITS = {name: path for name, path in (("dev", DEFAULT_CASES), ("holdout", HOLDOUT_CASES)) if path.exists()}
 THRESHOLDS = EVALS_DIR / "thresholds.toml"
 
-# question, history -> (answer, retrieved chunks in rank order)
-Answerer = Callable[[str, list], tuple[Answer, list]]
+# question, history -> (answer, retrieved chunks in rank order, decision reason)
+Answerer = Callable[[str, list], tuple]
 
 
 def load_cases(path: Path = DEFAULT_CASES) -> list[dict]:
@@ -35,7 +39,7 @@ def load_cases(path: Path = DEFAULT_CASES) -> list[dict]:
 def run_cases(answerer: Answerer, cases: list[dict], corpus_text: dict[str, str]) -> list[CaseResult]:
     results = []
     for case in cases:
-        answer, retrieved = answerer(case["question"], case.get("history") or [])
+        answer, retrieved, *rest = answerer(case["question"], case.get("history") or [])
         failures = check_case(case, answer)
         grounded, sentences, valid, cited, problems = check_grounding(answer, corpus_text)
         results.append(CaseResult(
@@ -43,7 +47,8 @@ def run_cases(answerer: Answerer, cases: list[dict], corpus_text: dict[str, str]
             failures=failures, refused=answer.refused, expect_refusal=bool(case.get("expect_refusal")),
             answer=answer.answer, hit_rank=source_rank(case, retrieved), sentences=sentences, grounded=grounded,
             citations=cited, valid_citations=valid, words=len(answer.answer.split()), latency_ms=answer.latency_ms,
-            details={"grounding_problems": problems},
+            intent=case.get("intent") or case["id"], cited=[f"{c.doc_id}#{c.section}" for c in answer.citations],
+            reason=rest[0] if rest else "", details={"grounding_problems": problems},
         ))
     return results
 
@@ -72,6 +77,9 @@ def summarize(results: list[CaseResult]) -> dict:
         "refusal_precision": _ratio(refused_ok, refused_all) if refused_all or not should_refuse else 0.0,
         "refusal_recall": _ratio(refused_ok, should_refuse),
         "false_refusals": sum(r.refused and not r.expect_refusal for r in results),
+        "false_refusal_rate": _ratio(sum(r.refused and not r.expect_refusal for r in results),
+                                     sum(not r.expect_refusal for r in results)),
+        "paraphrase_consistency": paraphrase_consistency(results),
         "mean_answer_words": round(sum(r.words for r in answered) / len(answered), 1) if answered else 0.0,
         "latency_p50_ms": round(percentile(latencies, 0.5), 1),
         "latency_p95_ms": round(percentile(latencies, 0.95), 1),
@@ -81,20 +89,39 @@ def summarize(results: list[CaseResult]) -> dict:
     }
 
 
+def paraphrase_consistency(results: list[CaseResult]) -> float:
+    """Share of intents asked more than one way whose phrasings all get the same decision
+    (answer or refuse) and, when answered, cite overlapping passages (every two share one)."""
+    groups: dict[str, list[CaseResult]] = defaultdict(list)
+    for r in results:
+        if r.category != "followup":  # a follow-up's meaning depends on its history, not its words
+            groups[r.intent].append(r)
+    multi = [g for g in groups.values() if len(g) > 1]
+    consistent = 0
+    for group in multi:
+        same_decision = len({r.refused for r in group}) == 1
+        answered = [set(r.cited) for r in group if not r.refused]
+        overlapping = all(a & b for i, a in enumerate(answered) for b in answered[i + 1:])
+        consistent += same_decision and overlapping
+    return _ratio(consistent, len(multi))
+
+
 def _ratio(a: int, b: int) -> float:
     return round(a / b, 4) if b else 1.0
 
 
-def gate(summary: dict, thresholds_path: Path = THRESHOLDS) -> list[str]:
-    """Every metric under its floor or over its ceiling, as a readable line."""
+def gate(summary: dict, thresholds_path: Path = THRESHOLDS, split: str = "dev") -> list[str]:
+    """Every metric under its floor or over its ceiling, as a readable line. A split may have
+    its own table (``[holdout.min]``); otherwise the common ``[min]``/``[max]`` apply."""
     limits = tomllib.loads(Path(thresholds_path).read_text())
+    own = limits.get(split, {})
     problems = []
-    for name, floor in limits.get("min", {}).items():
+    for name, floor in {**limits.get("min", {}), **own.get("min", {})}.items():
         if summary[name] < floor:
-            problems.append(f"{name} = {summary[name]} is under {floor}")
-    for name, ceiling in limits.get("max", {}).items():
+            problems.append(f"{split}: {name} = {summary[name]} is under {floor}")
+    for name, ceiling in {**limits.get("max", {}), **own.get("max", {})}.items():
         if summary[name] > ceiling:
-            problems.append(f"{name} = {summary[name]} is over {ceiling}")
+            problems.append(f"{split}: {name} = {summary[name]} is over {ceiling}")
     return problems
 
 
