@@ -37,7 +37,7 @@ import numpy as np
 
 from .guard import looks_like_instructions
 from .retrieval import Retrieval, Unit
-from .text import STOPWORDS, content_terms, normalize_numbers, split_sentences, words
+from .text import FILLER, STOPWORDS, content_terms, normalize_numbers, split_sentences, words
 from .vocabulary import LEXICON_DIR, Vocabulary
 
 Verdict = Literal["answer", "partial", "refuse"]
@@ -76,6 +76,13 @@ class Term:
     domain: float = 0.0        # cos(word, the corpus's mean direction): belongs to the subject's domain
     typed_as_name: bool = False
     name_like: bool = False    # typed as a name, or its closest corpus words are names (Maryland, AMTA)
+
+
+@dataclass
+class Probes:
+    words: list[str]         # question words the corpus never uses
+    names: set[str]          # words the user typed as names
+    texts: list[str]         # what to embed to measure them
 
 
 @dataclass
@@ -185,16 +192,17 @@ class Decider:
         self.nearest_terms = nearest_terms
         self.thresholds = thresholds
         self.centroid = centroid
+        self._neighbours: dict[str, list[tuple[str, float]]] = {}
 
-    def decide(self, query: str, retrieval: Retrieval, focus: str | None = None) -> Decision:
+    def decide(self, query: str, retrieval: Retrieval, focus: str | None = None, probes: Probes | None = None) -> Decision:
         """``query`` is the standalone question (history carried over); ``focus`` what the user
         typed last. Salient words and the answer type are read from what the user typed."""
-        evidence = self.measure(query, retrieval, focus or query)
+        evidence = self.measure(query, retrieval, focus or query, probes)
         return judge(evidence, self.thresholds)
 
-    def measure(self, query: str, retrieval: Retrieval, focus: str) -> Evidence:
+    def measure(self, query: str, retrieval: Retrieval, focus: str, probes: Probes | None = None) -> Evidence:
         t = self.thresholds
-        terms = self._terms(query, focus, retrieval)
+        terms = self._terms(query, focus, retrieval, probes)
         weights = self._weights(query, focus)
         for term in terms:  # a word the corpus lacks but has a synonym for counts as that word
             if term.nearest_similarity >= t.synonym_similarity:
@@ -203,7 +211,7 @@ class Decider:
         total = sum(weights.values()) or 1.0
         scored = []
         for unit in retrieval.units:
-            present = set(content_terms(unit.text, keep_filler=True))
+            present = _unit_terms(unit.text)
             coverage = sum(w for term, w in weights.items() if term in present) / total
             score = t.semantic_weight * unit.similarity + (1 - t.semantic_weight) * coverage
             scored.append(ScoredUnit(unit, round(score, 4), round(coverage, 4)))
@@ -229,25 +237,48 @@ class Decider:
                 weights[term] = self.term_weight(term) * (2.0 if term in focus_terms else 1.0)
         return weights
 
-    def _terms(self, query: str, focus: str, retrieval: Retrieval) -> list[Term]:
-        """The words of what the user typed that the corpus never uses, measured by meaning."""
+    def probes(self, query: str, focus: str) -> Probes:
+        """The words of what the user typed that the corpus never uses, and the texts whose
+        vectors measure them: each word alone, the question without it, and (in a follow-up) what
+        the user typed. The retriever embeds them in one batch with the query."""
         names = typed_names(focus)
         candidates: list[str] = []
         for word in words(focus):
-            if word in STOPWORDS or word.isdigit() or (len(word) < 3 and word not in names) or not word.isalpha():
+            # Function words and chat filler ("much", "get", "lol") carry no subject: never an ask.
+            if word in STOPWORDS or word in FILLER or word.isdigit() or (len(word) < 3 and word not in names) \
+                    or not word.isalpha():
                 continue
             if self.vocabulary.corpus_form(word) is None and word not in candidates:
                 candidates.append(word)
         if not candidates:
+            return Probes([], names, [])
+        # The shift is measured on what the user typed: in a follow-up ("and does Medicaid?") the
+        # carried-over question would hide how much the word matters.
+        own = [focus] if focus != query else []
+        return Probes(candidates, names, candidates + [_drop_word(focus, w) for w in candidates] + own)
+
+    def _terms(self, query: str, focus: str, retrieval: Retrieval, probes: Probes | None = None) -> list[Term]:
+        """The words of what the user typed that the corpus never uses, measured by meaning."""
+        probes = probes or self.probes(query, focus)
+        candidates, names = probes.words, probes.names
+        if not candidates:
             return []
-        without = [_drop_word(query, w) for w in candidates]
-        vectors = self.embed(candidates + without)
+        vectors = retrieval.probe_vectors
+        if len(vectors) != len(probes.texts):  # not embedded with the query (a caller that skipped probes)
+            vectors = self.embed(probes.texts)
         word_vectors = vectors[:len(candidates)]
-        neighbours = self.nearest_terms(word_vectors)
-        q = np.asarray(retrieval.query_vector) if retrieval.query_vector is not None else None
+        unknown = [i for i, w in enumerate(candidates) if w not in self._neighbours]
+        if unknown:  # a word's closest corpus words do not change until the index does: ask once
+            for i, near in zip(unknown, self.nearest_terms([word_vectors[i] for i in unknown])):
+                if len(self._neighbours) > 50_000:
+                    self._neighbours.clear()
+                self._neighbours[candidates[i]] = near
+        neighbours = [self._neighbours[w] for w in candidates]
+        q = np.asarray(vectors[-1] if len(vectors) > 2 * len(candidates) else retrieval.query_vector)
+        vectors = vectors[:2 * len(candidates)]
         terms = []
         for word, near, word_vector, vector in zip(candidates, neighbours, word_vectors, vectors[len(candidates):]):
-            shift = 1.0 - float(np.dot(q, np.asarray(vector))) if q is not None else 1.0
+            shift = 1.0 - float(np.dot(q, np.asarray(vector)))
             domain = float(np.dot(self.centroid, np.asarray(word_vector))) if self.centroid is not None else 1.0
             nearest, similarity = near[0] if near else ("", 0.0)
             name_like = word in names or any(
@@ -255,6 +286,12 @@ class Decider:
             terms.append(Term(word, nearest, round(similarity, 4), round(shift, 4), round(domain, 4),
                               word in names, name_like))
         return terms
+
+
+@lru_cache(maxsize=50_000)
+def _unit_terms(text: str) -> frozenset[str]:
+    """A corpus sentence's terms: the same sentences come back question after question."""
+    return frozenset(content_terms(text, keep_filler=True))
 
 
 def _drop_word(text: str, word: str) -> str:

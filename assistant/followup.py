@@ -29,27 +29,34 @@ def clean_history(history: Any, max_turns: int) -> list[dict[str, str]]:
     return turns
 
 
-def is_followup(question: str) -> bool:
+def is_followup(question: str, names_its_subject=None) -> bool:
+    """A short question that leans on the conversation. One that names its own subject (a name
+    the corpus knows: "how long is the MMPA course and what's it cost") stands alone unless it
+    opens with a connective ("And in Maryland?")."""
     n = len(question.split())
-    return 0 < n <= MAX_FOLLOWUP_WORDS and bool(_CONNECTIVE.search(question) or _REFERS_BACK.search(question))
+    if not 0 < n <= MAX_FOLLOWUP_WORDS:
+        return False
+    if _CONNECTIVE.search(question):
+        return True
+    return bool(_REFERS_BACK.search(question)) and not (names_its_subject and names_its_subject(question))
 
 
-def standalone_question(question: str, history: list[dict[str, str]]) -> str:
+def standalone_question(question: str, history: list[dict[str, str]], names_its_subject=None) -> str:
     """The question with the subject of the conversation carried over when it leans on it."""
     previous = ""
     for turn in history:
         if turn["role"] == "user":
             text = " ".join(turn["content"].split())
-            previous = f"{previous} {text}".strip() if previous and is_followup(text) else text
-    if previous and is_followup(question):
+            previous = f"{previous} {text}".strip() if previous and is_followup(text, names_its_subject) else text
+    if previous and is_followup(question, names_its_subject):
         return f"{previous} {question}"
     return question
 
 
 _ASKS = re.compile(r"^(how|what|what's|whats|which|who|when|where|why|is|are|am|do|does|did|can|could|should|will|"
                    r"would|may|must|have|has)\b", re.I)
-_SECOND_ASK = re.compile(r",?\s+\b(?:and|also|plus)\s+(?=(?:how|what|which|who|when|where|why|is|are|do|does|can|could|"
-                         r"should|will|would)\b)", re.I)
+_SECOND_ASK = re.compile(r",?\s+\b(?:and|also|plus)\s+(?=(?:how|hows|how's|what|whats|what's|which|who|when|where|why|is|are|"
+                         r"do|does|can|could|should|will|would)\b)", re.I)
 MAX_QUESTIONS = 3
 
 

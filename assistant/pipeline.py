@@ -141,11 +141,12 @@ class Assistant:
         vocabulary = self.retriever.vocabulary
         focus = vocabulary.correct(text)
         query = vocabulary.correct(self._standalone(text, history))
-        retrieval = self.retriever.search(query)
+        probes = self.decider.probes(query, focus)
+        retrieval = self.retriever.search(query, also_embed=probes.texts)
         for stage, ms in retrieval.timings_ms.items():
             timings[stage] = timings.get(stage, 0.0) + ms
         t = time.perf_counter()
-        decision = self.decider.decide(query, retrieval, focus=focus)
+        decision = self.decider.decide(query, retrieval, focus=focus, probes=probes)
         timings["decide"] = timings.get("decide", 0.0) + _ms(t)
         t = time.perf_counter()
         if decision.verdict == "answer":
@@ -176,9 +177,14 @@ class Assistant:
 
     def _standalone(self, question: str, history: list[dict[str, str]]) -> str:
         """A follow-up as the question it stands for: condensed by the LLM when there is one."""
-        if self.generator is not None and history and is_followup(question):
+        names = self._names_its_subject
+        if self.generator is not None and history and is_followup(question, names):
             return self.generator.condense(question, history)
-        return standalone_question(question, history)
+        return standalone_question(question, history, names)
+
+    def _names_its_subject(self, question: str) -> bool:
+        vocabulary = self.retriever.vocabulary
+        return any(vocabulary.is_name(w) for w in vocabulary.subject_words(question))
 
     def stream(self, question: Any, history: Any = None) -> Iterator[str | Answer]:
         """Text as it is produced, then the final Answer."""

@@ -14,7 +14,7 @@ import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import ConfigDict, PrivateAttr
 
 from .corpus import unit_documents
 from .store import read_collection
@@ -22,6 +22,7 @@ from .text import STOPWORDS, content_terms, stem, words
 from .vocabulary import Vocabulary
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
+UNIT_CACHE_CHUNKS = 4096  # chunks whose sentence vectors stay in memory (a few MB)
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Retrieval:
     chunks: list[RetrievedChunk]
     query_vector: list[float] | None = None
     units: list[Unit] = field(default_factory=list)
+    probe_vectors: list[list[float]] = field(default_factory=list)  # of ``also_embed``, in order
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -91,6 +93,7 @@ class HybridRetriever(BaseRetriever):
     idf: dict = {}
     max_idf: float = 1.0  # the weight of a term the corpus never uses
     sections: dict = {}
+    _unit_vectors: dict = PrivateAttr(default_factory=dict)  # chunk id -> {unit number: vector}, bounded
 
     @classmethod
     def from_store(cls, store, embeddings, unit_store=None, term_store=None, **params) -> "HybridRetriever":
@@ -129,10 +132,15 @@ class HybridRetriever(BaseRetriever):
     def term_in_corpus(self, term: str) -> bool:
         return term in self.idf
 
-    def search(self, query: str) -> Retrieval:
+    def search(self, query: str, also_embed: list[str] = ()) -> Retrieval:
+        """``also_embed``: texts the caller needs vectors of, embedded in the same batch as the
+        query (one model call instead of two)."""
         timings: dict[str, float] = {}
         t = time.perf_counter()
-        vector = self.embeddings.embed_query(query)
+        if also_embed:
+            vector, *probe_vectors = self.embeddings.embed_documents([query, *also_embed])
+        else:
+            vector, probe_vectors = self.embeddings.embed_query(query), []
         timings["embed"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
@@ -169,21 +177,30 @@ class HybridRetriever(BaseRetriever):
         t = time.perf_counter()
         units = self._units(chunks, np.asarray(vector))
         timings["units"] = (time.perf_counter() - t) * 1000
-        return Retrieval(query=query, chunks=chunks, query_vector=vector, units=units, timings_ms=timings)
+        return Retrieval(query=query, chunks=chunks, query_vector=vector, units=units, probe_vectors=probe_vectors,
+                         timings_ms=timings)
 
     def _units(self, chunks: list[RetrievedChunk], q: np.ndarray) -> list[Unit]:
         """The units of the retrieved chunks with their similarity to the question, from the
         vectors stored at ingest. A chunk whose units were never stored (a store filled by
         other means) still yields its units, scored with the chunk's own similarity."""
         stored: dict[tuple[str, int], float] = {}
-        if self.unit_store is not None and chunks:
+        missing = [c for c in chunks if c.doc.id not in self._unit_vectors]
+        if self.unit_store is not None and missing:
             got = self.unit_store._collection.get(
-                where={"chunk_id": {"$in": [c.metadata.get("chunk_id", "") for c in chunks]}},
+                where={"chunk_id": {"$in": [c.metadata.get("chunk_id", "") for c in missing]}},
                 include=["metadatas", "embeddings"])
-            if got["ids"]:
-                sims = np.asarray(got["embeddings"]) @ q
-                for meta, sim in zip(got["metadatas"], sims):
-                    stored[(meta["chunk_id"], int(meta["unit"]))] = float(sim)
+            by_chunk: dict[str, dict[int, np.ndarray]] = {}
+            for meta, vec in zip(got["metadatas"], got["embeddings"]):
+                by_chunk.setdefault(meta["chunk_id"], {})[int(meta["unit"])] = np.asarray(vec)
+            for c in missing:
+                # Keyed by the chunk's id, a hash of its content: an edited chunk is a new key.
+                self._unit_vectors[c.doc.id] = by_chunk.get(c.metadata.get("chunk_id", ""), {})
+                if len(self._unit_vectors) > UNIT_CACHE_CHUNKS:
+                    self._unit_vectors.pop(next(iter(self._unit_vectors)))
+        for c in chunks:
+            for number, vec in self._unit_vectors.get(c.doc.id, {}).items():
+                stored[(c.metadata.get("chunk_id", ""), number)] = float(vec @ q)
         units = []
         for hit in chunks:
             for doc in unit_documents([hit.doc]):

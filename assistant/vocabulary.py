@@ -69,6 +69,14 @@ class Vocabulary:
     def corpus_form(self, word: str) -> str | None:
         """The corpus word this word is, or stands for: itself, its singular ("ceus"), the
         glossary's term, or the corpus word a misspelling is close to. None when there is none."""
+        cache = self.__dict__.setdefault("_forms", {})
+        if word not in cache:
+            if len(cache) > 50_000:
+                cache.clear()
+            cache[word] = self._corpus_form(word)
+        return cache[word]
+
+    def _corpus_form(self, word: str) -> str | None:
         if self.in_corpus(word):
             return word
         if word.endswith("s") and len(word) > 3 and self.in_corpus(word[:-1]):
