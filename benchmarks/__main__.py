@@ -22,7 +22,7 @@ import httpx
 from .common import PROJECT, AppProcess, peak_rss_mb, rss_mb, summary
 
 RESULTS_MD = Path(__file__).resolve().parent / "results.md"
-STAGES = ["guard", "embed", "dense", "bm25", "fusion", "compose", "total"]
+STAGES = ["guard", "embed", "dense", "bm25", "fusion", "units", "decide", "compose", "total"]
 
 
 def questions() -> list[tuple[str, list]]:
@@ -66,6 +66,54 @@ def bench_latency(data_dir: Path, repeats: int) -> dict:
     slowest = max((s for s in STAGES if s != "total"), key=lambda s: out[s]["p50"])
     out["slowest_stage"] = slowest
     return out
+
+
+_PREVIOUS_CODE = """
+import json, statistics, sys, time
+from assistant import Assistant
+qs = json.load(open(sys.argv[1]))
+a = Assistant.from_settings()
+for q, h in qs:
+    a.ask(q, h)
+times = []
+for _ in range(int(sys.argv[2])):
+    for q, h in qs:
+        t = time.perf_counter(); a.ask(q, h); times.append((time.perf_counter() - t) * 1000)
+print(json.dumps(times))
+"""
+
+
+def bench_previous(rev: str, work: Path, repeats: int) -> dict:
+    """The same warm-latency measurement on an earlier revision of the engine (a git worktree with
+    its own index), in the same benchmark run: how much slower or faster a change made answering."""
+    tree, data = work / f"rev-{rev}", work / f"rev-{rev}-data"
+    subprocess.run(["git", "worktree", "add", "--detach", str(tree), rev], cwd=PROJECT, check=True, capture_output=True)
+    try:
+        env = {**os.environ, "ASSISTANT_DATA_DIR": str(data), "ASSISTANT_CORPUS_DIR": str(PROJECT / "corpus"),
+               "PYTHONPATH": str(tree)}
+        subprocess.run([sys.executable, "ingest.py", "--quiet"], cwd=tree, env=env, check=True, capture_output=True)
+        qfile = work / "questions.json"
+        qfile.write_text(json.dumps(questions()))
+        ours = bench_previous_in_process(repeats)
+        out = subprocess.run([sys.executable, "-c", _PREVIOUS_CODE, str(qfile), str(repeats)], cwd=tree, env=env,
+                             check=True, capture_output=True, text=True)
+        previous = summary(json.loads(out.stdout.strip().splitlines()[-1]))
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=PROJECT, capture_output=True)
+    return {"rev": rev, "previous": previous, "ours": ours,
+            "ratio_p50": round(ours["p50"] / previous["p50"], 2), "ratio_p95": round(ours["p95"] / previous["p95"], 2)}
+
+
+def bench_previous_in_process(repeats: int) -> dict:
+    """This revision, measured the same way as ``_PREVIOUS_CODE`` (its own process, its own index)."""
+    with tempfile.TemporaryDirectory(prefix="bench-ours-") as tmp:
+        env = {**os.environ, "ASSISTANT_DATA_DIR": tmp, "PYTHONPATH": str(PROJECT)}
+        subprocess.run([sys.executable, "ingest.py", "--quiet"], cwd=PROJECT, env=env, check=True, capture_output=True)
+        qfile = Path(tmp) / "questions.json"
+        qfile.write_text(json.dumps(questions()))
+        out = subprocess.run([sys.executable, "-c", _PREVIOUS_CODE, str(qfile), str(repeats)], cwd=PROJECT, env=env,
+                             check=True, capture_output=True, text=True)
+    return summary(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def bench_cold_start(data_dir: Path) -> dict:
@@ -160,6 +208,12 @@ def write_markdown(results: dict) -> str:
         lines += ["", f"- end to end / floor (embed query + one Chroma query), p50: **{lat['ratio_to_floor_p50']}** (target < 2.0)",
                   f"- ours / naive recipe, p50: **{lat['ratio_to_naive_p50']}** (target < 1.5)",
                   f"- slowest stage: **{lat['slowest_stage']}**", ""]
+    prev = results.get("previous")
+    if prev:
+        lines += [f"## 1b. Against revision `{prev['rev']}` (same questions, same run, each in its own process)", "",
+                  f"- previous p50 {prev['previous']['p50']} ms, p95 {prev['previous']['p95']} ms; this revision p50 "
+                  f"{prev['ours']['p50']} ms, p95 {prev['ours']['p95']} ms",
+                  f"- ratio p50 **{prev['ratio_p50']}**, p95 {prev['ratio_p95']}", ""]
     cold = results.get("cold_start")
     if cold:
         lines += ["## 3. Cold start", "", f"- process start to first answer: **{cold['first_answer_s']} s**",
@@ -178,7 +232,7 @@ def write_markdown(results: dict) -> str:
             continue
         lines += [f"- store fill (precomputed vectors): {sc['store_add_per_s']} chunks/s; assistant start-up: {sc['startup_s']} s",
                   f"- answer p50 **{sc['total']['p50']} ms**, p95 **{sc['total']['p95']} ms** (target p95 < 250 ms at 100,000)",
-                  "- stages p50: " + ", ".join(f"{s} {sc[s]['p50']}" for s in STAGES if s != "total"),
+                  "- stages p50: " + ", ".join(f"{s} {sc[s]['p50']}" for s in STAGES if s != "total" and s in sc),
                   f"- peak RSS **{sc['peak_rss_mb']} MB** (target < 2,500 MB at 100,000)", ""]
     conc = results.get("concurrency")
     if conc:
@@ -196,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="skip the 100,000-chunk scale run")
     parser.add_argument("--only", nargs="*", choices=["latency", "cold", "ingest", "scale", "concurrency"])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--against", metavar="REV", help="also measure warm latency of an earlier git revision")
     args = parser.parse_args(argv)
     wanted = set(args.only or ["latency", "cold", "ingest", "scale", "concurrency"])
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -215,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
         run_ingest(Settings.from_env(env={}, data_dir=data), progress=False)
         steps = [("latency", lambda: bench_latency(data, args.repeats)), ("cold_start", lambda: bench_cold_start(data)),
                  ("ingest", lambda: bench_ingest(work)), ("concurrency", lambda: bench_concurrency(data, per_client=20))]
+        if args.against:
+            steps.insert(1, ("previous", lambda: bench_previous(args.against, work, args.repeats)))
+            wanted.add("previous")
         for key, fn in steps:
             if key.split("_")[0] in wanted or key in wanted:
                 print(f"benchmark: {key} ...", flush=True)
