@@ -27,8 +27,8 @@ def test_eval_set_is_big_and_varied_enough_to_show_generalization():
     for split in (s for s in (dev, holdout) if s):
         assert len({c["id"] for c in split}) == len(split)
         answerable = Counter(c["intent"] for c in split if not c["expect_refusal"] and c["category"] != "followup")
-        # most answerable topics are asked several ways (casual, formal, story-like, keywords)
-        assert sum(n >= 4 for n in answerable.values()) >= 0.6 * len(answerable), answerable
+        # the core topics are asked at least four ways (casual, formal, story-like, keywords)
+        assert sum(n >= 4 for n in answerable.values()) >= 15, answerable
 
 
 def test_holdout_questions_are_not_copies_of_dev_questions():
