@@ -12,9 +12,9 @@ from .answer import Citation
 from .prompts import load_prompt
 from .corpus import chunk_body
 from .guard import looks_like_instructions
-from .decision import Decision, ScoredUnit, answer_types
+from .decision import Decision, ScoredUnit, answer_types, question_sentence
 from .retrieval import Unit
-from .text import content_terms, normalize_numbers, split_units, word_count
+from .text import content_terms, negated, normalize_numbers, split_units, word_count
 
 
 @dataclass
@@ -42,7 +42,7 @@ class Composer:
     support_ratio: float = 0.8          # a supporting unit scores at least this share of the lead's score
     max_related: int = 3                # units offered under "What my sources do say"
 
-    def compose(self, decision: Decision) -> Draft:
+    def compose(self, decision: Decision, question: str = "") -> Draft:
         """An answer: the lead unit first (a matching FAQ entry whole), then supporting units."""
         lead = decision.lead
         chosen: list[Sentence] = []
@@ -52,7 +52,10 @@ class Composer:
         if lead.unit.kind == "faq":
             faq_doc = lead.unit.hit.doc
             faq_answer = chunk_body(faq_doc)
-            for unit in split_units(faq_answer):
+            units = split_units(faq_answer)
+            if units and not self._opener_fits(question, faq_doc):
+                units[0] = _without_opener(units[0])
+            for unit in units:
                 sentence = Sentence(unit, [(faq_doc, faq_answer, lead.unit.hit.dense)])
                 support = self._article_support(faq_doc, unit)
                 if support is not None:
@@ -119,6 +122,14 @@ class Composer:
         return Draft(sentences=chosen, confidence=_confidence(decision), coverage=0.0)
 
     @staticmethod
+    def _opener_fits(question: str, faq_doc: Document) -> bool:
+        """A FAQ answer's "Yes."/"No." answers the FAQ's own question, not a "what ..." question
+        matched to it, nor one asked the other way round: "can I practise without a certification?"
+        must not get the "No." of "do I need a certification?"."""
+        asked = question_sentence(question).strip()
+        return not _WH_QUESTION.match(asked) and negated(asked) == negated(faq_doc.metadata.get("section", ""))
+
+    @staticmethod
     def _with_contrast(unit: Unit, units: list[ScoredUnit]) -> tuple[str, int]:
         """"However, ... this is categorically false." must not be cut off from what it corrects."""
         following = [s.unit for s in units if s.unit.hit is unit.hit and s.unit.position == unit.position + 1]
@@ -145,6 +156,14 @@ class Composer:
 
 
 _CONTRAST = re.compile(r"^(However|That said|Unfortunately)\b")
+_WH_QUESTION = re.compile(r"^\W*(what|what's|whats|how|which|who|whom|whose|where|when|why)\b", re.I)
+_OPENER = re.compile(r"^(Yes|No)\b[.,:;]?\s+")
+
+
+def _without_opener(text: str) -> str:
+    """"No. In most states ..." as "In most states ...": the sentence without the FAQ's own yes or no."""
+    rest = _OPENER.sub("", text, count=1)
+    return rest[:1].upper() + rest[1:] if rest != text else text
 
 
 def _with_contrast(units: list[str]) -> list[str]:

@@ -23,7 +23,7 @@ from .guard import looks_like_instructions
 from .prompts import load_prompt
 from .retrieval import Retrieval
 from .settings import Settings
-from .text import content_terms, split_sentences, split_units
+from .text import content_terms, negated, split_sentences, split_units
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +43,6 @@ class Verified:
     def share(self) -> float:
         total = len(self.sentences) + len(self.dropped)
         return len(self.sentences) / total if total else 0.0
-
-
-_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|cannot|without)\b|n['’]t\b", re.IGNORECASE)
-
-
-def _negated(text: str) -> bool:
-    """Word overlap cannot tell "X is required" from "X is not required": polarity must match too."""
-    return bool(_NEGATION.search(text))
 
 
 def _norm_number(token: str) -> str:
@@ -108,7 +100,7 @@ def verify(text: str, passages: list[Document], min_support: float, term_weight=
         if best is None or best[0] < min_support:
             dropped.append((sentence, "no cited passage supports it"))
             continue
-        if _negated(sentence) != _negated(best[2]):
+        if negated(sentence) != negated(best[2]):
             dropped.append((sentence, "says the opposite of its passage (negation differs)"))
             continue
         problem = _facts_stated(sentence, "\n".join(chunk_body(d) for d in candidates))

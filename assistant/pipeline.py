@@ -150,7 +150,7 @@ class Assistant:
         timings["decide"] = timings.get("decide", 0.0) + _ms(t)
         t = time.perf_counter()
         if decision.verdict == "answer":
-            draft = self.composer.compose(decision)
+            draft = self.composer.compose(decision, focus)
             if self.generator is not None:
                 draft = self.generator.generate(query, retrieval, draft)
         else:

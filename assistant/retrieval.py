@@ -48,6 +48,7 @@ class Unit:
     position: int                # order within the chunk
     role: str = "text"           # "question" for a FAQ entry's question
     similarity: float = 0.0      # cosine similarity to the question (the chunk's, when no unit vector is stored)
+    vector: np.ndarray | None = field(default=None, repr=False, compare=False)  # stored at ingest, when it is
 
     @property
     def kind(self) -> str:
@@ -184,7 +185,7 @@ class HybridRetriever(BaseRetriever):
         """The units of the retrieved chunks with their similarity to the question, from the
         vectors stored at ingest. A chunk whose units were never stored (a store filled by
         other means) still yields its units, scored with the chunk's own similarity."""
-        stored: dict[tuple[str, int], float] = {}
+        stored: dict[tuple[str, int], np.ndarray] = {}
         missing = [c for c in chunks if c.doc.id not in self._unit_vectors]
         if self.unit_store is not None and missing:
             got = self.unit_store._collection.get(
@@ -200,13 +201,14 @@ class HybridRetriever(BaseRetriever):
                     self._unit_vectors.pop(next(iter(self._unit_vectors)))
         for c in chunks:
             for number, vec in self._unit_vectors.get(c.doc.id, {}).items():
-                stored[(c.metadata.get("chunk_id", ""), number)] = float(vec @ q)
+                stored[(c.metadata.get("chunk_id", ""), number)] = vec
         units = []
         for hit in chunks:
             for doc in unit_documents([hit.doc]):
                 key = (hit.metadata.get("chunk_id", ""), doc.metadata["unit"])
-                units.append(Unit(text=doc.page_content, hit=hit, position=doc.metadata["unit"],
-                                  role=doc.metadata["role"], similarity=stored.get(key, hit.dense)))
+                vec = stored.get(key)
+                units.append(Unit(text=doc.page_content, hit=hit, position=doc.metadata["unit"], role=doc.metadata["role"],
+                                  similarity=float(vec @ q) if vec is not None else hit.dense, vector=vec))
         return units
 
     def nearest_terms(self, vectors: list[list[float]], n: int = 3) -> list[list[tuple[str, float]]]:

@@ -44,6 +44,14 @@ FILLER = frozenset(
 )
 
 
+_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|cannot|without)\b|n['’]t\b", re.IGNORECASE)
+
+
+def negated(text: str) -> bool:
+    """Word overlap cannot tell "X is required" from "X is not required": polarity must match too."""
+    return bool(_NEGATION.search(text))
+
+
 def split_sentences(text: str) -> list[str]:
     """Split prose into sentences, joining lines the source printed as separate fragments."""
     pieces: list[str] = []

@@ -118,6 +118,16 @@ def test_the_first_sentence_answers_a_yes_no_question(assistant):
     assert re.match(r"\W*No\b", answer.answer)
 
 
+@pytest.mark.parametrize("question, wrong_opener", [
+    ("can i practise medical massage without a certification?", "No"),  # the opposite of "do I need one?"
+    ("what does a medical massage certification involve?", "Yes|No"),   # not a yes/no question
+])
+def test_a_faq_yes_or_no_is_not_given_to_a_question_it_does_not_answer(assistant, question, wrong_opener):
+    answer = assistant.ask(question)
+    assert not answer.refused
+    assert not re.match(rf"\W*({wrong_opener})\b", answer.answer), answer.answer
+
+
 def test_the_first_sentence_of_a_how_much_answer_has_the_figure(assistant):
     answer = assistant.ask("mmpa cost")
     first = re.split(r"(?<=[.!?])\s", answer.answer, maxsplit=1)[0]
