@@ -18,7 +18,9 @@ The decision rests on three kinds of evidence, each computed once per question:
   "does Medicare cover it" does. No single word list decides this.
 * **Answer type.** A question that asks for an amount, a duration, a percentage, a count, a
   code or a year (``lexicon/answer_types.toml``) needs a unit that states one, close in
-  meaning to the question and naming what the question names.
+  meaning to the question (near the best unit's score: a figure about the thing asked, not
+  the MMPA's price for "what does a license cost") and naming what the question names (an
+  organization by its acronym or spelled out).
 
 ``Evidence`` holds those measurements; ``judge`` turns them into a verdict with thresholds
 from ``settings.toml`` (``[decision]``). Keeping the two apart lets the calibration sweep the
@@ -135,6 +137,7 @@ class Thresholds:
     domain_similarity: float = 0.15        # a word this close to the corpus's mean direction is a domain word
     name_neighbour_similarity: float = 0.35  # a corpus name this close to a word makes the word name-like
     typed_score: float = 0.45              # a unit stating the asked type must score this
+    typed_ratio: float = 0.75              # ... and this share of the best unit's score: a figure about the asked thing
     semantic_weight: float = 0.6           # score = w * similarity + (1 - w) * coverage
 
     @classmethod
@@ -219,12 +222,12 @@ class Decider:
         top = max([retrieval.top_dense, *(u.unit.similarity for u in scored)], default=0.0)
 
         asks = asked_type(focus)
-        names = [w for w in self.vocabulary.subject_words(query) if self.vocabulary.is_name(w)]
+        names = self.vocabulary.names_in(query)
         typed: list[ScoredUnit] = []
         if asks:
             kind = next(k for k in answer_types() if k.name == asks)
             typed = [s for s in scored if s.unit.role == "text" and kind.states.search(normalize_numbers(s.unit.text))
-                     and all(n in words(s.unit.text) for n in names)]
+                     and all(self.vocabulary.mentions(s.unit.text, n) for n in names)]
         return Evidence(top_similarity=round(top, 4), units=scored, terms=terms,
                         asks=asks, typed_units=typed, names=names)
 
@@ -326,7 +329,7 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
         return Decision("refuse", "off-subject", evidence, [], None, scores)
     lead = best
     if evidence.asks:
-        typed = [u for u in evidence.typed_units if u.score >= t.typed_score]
+        typed = [u for u in evidence.typed_units if u.score >= max(t.typed_score, t.typed_ratio * best.score)]
         if not typed:
             what = evidence.asks + (" for " + ", ".join(evidence.names) if evidence.names else "")
             # A figure about something else (the MMPA's price for "what does the AMMA cost") is not offered.

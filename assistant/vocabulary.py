@@ -43,12 +43,32 @@ def _names(texts: list[str]) -> frozenset[str]:
     return frozenset(w for w in capitalized if w not in lowercase and w not in STOPWORDS)
 
 
+_MINOR = {"of", "for", "and", "the", "in", "on", "to", "a", "an", "&"}
+
+
+def _acronyms(texts: list[str]) -> dict[str, tuple[str, ...]]:
+    """Acronyms the corpus spells out as "Full Name (ACRONYM)": mmpa -> (medical, massage,
+    practitioners, america). A question may use either; both name the same thing."""
+    found: dict[str, tuple[str, ...]] = {}
+    for text in texts:
+        for match in re.finditer(r"((?:[A-Z][A-Za-z]+[ -]+(?:(?:of|for|and|the|in|on|to|&)[ -]+)?)+)\(([A-Z]{2,})s?\)", text):
+            names = match.group(1).split()
+            acronym = match.group(2)
+            initials = [w for w in names if w.lower() not in _MINOR]
+            # the last len(acronym) capitalized words whose initials spell it
+            tail = initials[-len(acronym):]
+            if len(tail) == len(acronym) and "".join(w[0] for w in tail).upper() == acronym:
+                found.setdefault(acronym.lower(), tuple(w.lower() for w in tail))
+    return found
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     words: frozenset[str]
     stems: frozenset[str]
     names: frozenset[str] = frozenset()
     _long: tuple[str, ...] = field(default=(), repr=False)
+    acronyms: dict = field(default_factory=dict, compare=False)  # mmpa -> (medical, massage, practitioners, america)
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> "Vocabulary":
@@ -57,7 +77,26 @@ class Vocabulary:
         # Most used first: a clipped word ("cert") stands for the corpus's usual word, not the first in the alphabet.
         long_words = tuple(sorted((w for w in ws if len(w) >= _PREFIX_MIN_LEN and not w.isdigit()),
                                   key=lambda w: (-counts[w], w)))
-        return cls(words=ws, stems=frozenset(stem(w) for w in ws), names=_names(texts), _long=long_words)
+        return cls(words=ws, stems=frozenset(stem(w) for w in ws), names=_names(texts), _long=long_words,
+                   acronyms=_acronyms(texts))
+
+    def names_in(self, text: str) -> list[str]:
+        """The corpus names a text names, an organization spelled out counted as its acronym:
+        "Medical Massage Practitioners of America" is "mmpa"."""
+        present = self.subject_words(text)
+        out: list[str] = []
+        spelled: set[str] = set()
+        for acronym, expansion in self.acronyms.items():
+            if all(w in present for w in expansion):
+                out.append(acronym)
+                spelled.update(expansion)
+        out += [w for w in present if self.is_name(w) and w not in spelled and w not in out]
+        return out
+
+    def mentions(self, text: str, name: str) -> bool:
+        """Whether a text names ``name``, by the name itself or, for an acronym, spelled out."""
+        present = words(text)
+        return name in present or (name in self.acronyms and all(w in present for w in self.acronyms[name]))
 
     def is_name(self, word: str) -> bool:
         """A word the corpus always writes capitalized inside a sentence: Maryland, MMPA, AMTA."""
@@ -116,7 +155,8 @@ class Vocabulary:
 
     def correct(self, text: str) -> str:
         """The question in the corpus's words: misspellings fixed, plurals of corpus acronyms
-        made singular, glossary terms added beside the user's word."""
+        made singular, glossary terms added beside the user's word, and the acronym of an
+        organization the user spelled out ("... Practitioners of America (MMPA)")."""
         def fix(match: re.Match) -> str:
             word = match.group(0)
             low = word.lower()
@@ -125,4 +165,7 @@ class Vocabulary:
             if low in STOPWORDS or low in FILLER or self.in_corpus(low):
                 return word
             return self.corpus_form(low) or word
-        return re.sub(r"[A-Za-z]+", fix, text)
+        fixed = re.sub(r"[A-Za-z]+", fix, text)
+        # An organization spelled out is also named by the acronym the corpus mostly uses.
+        spelled = [a.upper() for a in self.names_in(fixed) if a in self.acronyms and a not in words(fixed)]
+        return f"{fixed} ({', '.join(spelled)})" if spelled else fixed

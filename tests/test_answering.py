@@ -128,14 +128,22 @@ def test_a_faq_yes_or_no_is_not_given_to_a_question_it_does_not_answer(assistant
     assert not re.match(rf"\W*({wrong_opener})\b", answer.answer), answer.answer
 
 
-def test_the_first_sentence_of_a_how_much_answer_has_the_figure(assistant):
-    answer = assistant.ask("mmpa cost")
+@pytest.mark.parametrize("question", [
+    "mmpa cost",
+    "how much is the Medical Massage Practitioners of America course?",  # the organization spelled out
+])
+def test_the_first_sentence_of_a_how_much_answer_has_the_figure(assistant, question):
+    answer = assistant.ask(question)
     first = re.split(r"(?<=[.!?])\s", answer.answer, maxsplit=1)[0]
     assert "$1,400" in first
 
 
-def test_a_figure_about_another_organization_is_not_passed_off_as_the_answer(assistant):
-    answer = assistant.ask("how much does the AMMA certification cost")
+@pytest.mark.parametrize("question", [
+    "how much does the AMMA certification cost",             # another organization
+    "how much does it cost to get a massage therapy license?",  # another thing: the MMPA's price is no license fee
+])
+def test_a_figure_about_another_thing_is_not_passed_off_as_the_answer(assistant, question):
+    answer = assistant.ask(question)
     assert answer.refused and "$1,400" not in answer.answer
 
 

@@ -98,3 +98,19 @@ def test_units_keep_a_list_with_the_sentence_that_introduces_it():
     units = split_units("It treats the following:\n\n- A\n- B\n\nAnother sentence.")
     assert units == ["It treats the following:\n\n- A\n- B", "Another sentence."]
     assert not any(re.search(r"\n- .*\n\n- ", u) for u in units)
+
+
+def test_an_organization_spelled_out_is_named_by_its_acronym():
+    from assistant.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary.from_texts([
+        "According to the Medical Massage Practitioners of America (MMPA), no certification is needed.",
+        "The American Massage Therapy Association (AMTA) offers resources. Medical massage is new.",
+        "Credits (CEU) and a Board (XYZ) whose letters do not spell it.",
+    ])
+    assert set(vocabulary.acronyms) == {"mmpa", "amta"}
+    assert vocabulary.names_in("what does the medical massage practitioners of america charge") == ["mmpa"]
+    assert vocabulary.mentions("The MMPA offers three levels.", "mmpa")
+    assert vocabulary.mentions("the Medical Massage Practitioners of America say so", "mmpa")
+    assert not vocabulary.mentions("The AMTA offers resources.", "mmpa")
+    assert vocabulary.correct("how much is the Medical Massage Practitioners of America course").endswith("(MMPA)")
