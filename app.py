@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from assistant.web import create_app
 
-    app = create_app(assistant, auth=settings.auth)
+    app = create_app(assistant, auth=settings.auth, api_key=settings.api_key)
     print(f"Serving on http://{args.host}:{args.port}  ({assistant.chunk_count} chunks, generator: {settings.llm})", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0

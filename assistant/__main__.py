@@ -9,15 +9,7 @@ import sys
 from pathlib import Path
 
 from . import Assistant
-from .answer import Answer
-
-
-def _render_text(answer: Answer) -> str:
-    lines = [answer.answer]
-    if answer.citations:
-        lines.append("\nSources:")
-        lines.extend(f"[{c.n}] {c.title} — {c.section}: \"{c.snippet}\"" for c in answer.citations)
-    return "\n".join(lines)
+from .answer import plain_text
 
 
 def _explain(decision) -> str:
@@ -67,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     assistant = Assistant.from_settings()
     if args.command == "ask":
         answer, trace = assistant.trace(args.question)
-        print(answer.model_dump_json(indent=2) if args.json else _render_text(answer))
+        print(answer.model_dump_json(indent=2) if args.json else plain_text(answer))
         if args.explain:
             for decision in trace.decisions:
                 print("\n" + _explain(decision))

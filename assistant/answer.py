@@ -22,3 +22,12 @@ class Answer(BaseModel):
     refused: bool = False
     confidence: float = 0.0
     latency_ms: float = 0.0
+
+
+def plain_text(answer: Answer) -> str:
+    """The answer with its sources listed under it, for clients that show plain text."""
+    lines = [answer.answer]
+    if answer.citations:
+        lines.append("\nSources:")
+        lines.extend(f"[{c.n}] {c.title} — {c.section}: \"{c.snippet}\"" for c in answer.citations)
+    return "\n".join(lines)

@@ -26,6 +26,7 @@ class Settings:
     collection: str = "medical_massage"
     feedback_db: Path | None = None
     auth: str | None = None
+    api_key: str | None = None       # ASSISTANT_API_KEY: a Bearer key for the OpenAI-compatible /v1 routes
     llamacpp_model: str | None = None
     openai_base_url: str | None = None
     openai_model: str = "local-model"
@@ -72,6 +73,7 @@ class Settings:
             collection=env.get("ASSISTANT_COLLECTION", "medical_massage"),
             feedback_db=Path(env["ASSISTANT_FEEDBACK_DB"]) if env.get("ASSISTANT_FEEDBACK_DB") else None,
             auth=env.get("ASSISTANT_AUTH") or None,
+            api_key=env.get("ASSISTANT_API_KEY") or None,
             llamacpp_model=env.get("ASSISTANT_LLAMACPP_MODEL") or None,
             openai_base_url=env.get("ASSISTANT_OPENAI_BASE_URL") or env.get("OPENAI_BASE_URL") or None,
             openai_model=env.get("ASSISTANT_OPENAI_MODEL", "local-model"),

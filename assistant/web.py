@@ -14,7 +14,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 from fastapi import FastAPI, Request  # noqa: E402
-from fastapi.exception_handlers import http_exception_handler  # noqa: E402
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler  # noqa: E402
+from fastapi.exceptions import RequestValidationError  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
 from starlette.exceptions import HTTPException as StarletteHTTPException  # noqa: E402
 from pydantic import BaseModel, Field  # noqa: E402
@@ -22,6 +23,7 @@ from pydantic import BaseModel, Field  # noqa: E402
 from .answer import Answer  # noqa: E402
 from .feedback import FeedbackStore  # noqa: E402
 from .indexing import index_is_current  # noqa: E402
+from .openai_api import build_router, error_response  # noqa: E402
 from .pipeline import Assistant  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -150,28 +152,48 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
     return ui
 
 
-def create_app(assistant: Assistant, feedback: FeedbackStore | None = None, auth: str | None = None) -> FastAPI:
+def create_app(assistant: Assistant, feedback: FeedbackStore | None = None, auth: str | None = None,
+               api_key: str | None = None) -> FastAPI:
+    """``auth`` ("user:password") guards every route with basic auth; ``api_key`` also lets an
+    OpenAI client in to ``/v1`` with ``Authorization: Bearer <key>``."""
     settings = assistant.settings
     feedback = feedback or FeedbackStore(settings.feedback_path)
     api = FastAPI(title="Medical massage assistant", docs_url="/api/docs", openapi_url="/api/openapi.json")
 
     @api.middleware("http")
     async def limits_and_auth(request: Request, call_next):
-        if auth and not _authorized(request.headers.get("authorization", ""), auth):
+        openai = _is_openai(request)
+        header = request.headers.get("authorization", "")
+        if openai and (auth or api_key):
+            if not ((api_key and _bearer(header, api_key)) or (auth and _authorized(header, auth))):
+                return error_response(401, "Incorrect or missing API key.", code="invalid_api_key",
+                                      headers={"WWW-Authenticate": 'Bearer realm="assistant"'})
+        elif auth and not _authorized(header, auth):
             return JSONResponse({"detail": "authentication required"}, status_code=401,
                                 headers={"WWW-Authenticate": 'Basic realm="assistant"'})
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse({"detail": f"request body is over {MAX_BODY_BYTES} bytes"}, status_code=413)
+            message = f"request body is over {MAX_BODY_BYTES} bytes"
+            return error_response(413, message) if openai else JSONResponse({"detail": message}, status_code=413)
         return await call_next(request)
 
     @api.exception_handler(StarletteHTTPException)
     async def unreadable_body(request: Request, exc: StarletteHTTPException):
         # FastAPI answers 400 when the body cannot be decoded at all; the contract says 422.
+        if exc.status_code == 400 and _is_openai(request):
+            return error_response(400, "The body is not valid UTF-8 JSON.")
         if exc.status_code == 400 and request.url.path.startswith("/api/"):
             return JSONResponse({"detail": [{"loc": ["body"], "msg": "the body is not valid UTF-8 JSON",
                                              "type": "json_invalid"}]}, status_code=422)
         return await http_exception_handler(request, exc)
+
+    @api.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        if not _is_openai(request):
+            return await request_validation_exception_handler(request, exc)
+        first = exc.errors()[0] if exc.errors() else {}
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first.get("loc", ())[1:]).lstrip(".") or None
+        return error_response(400, f"{where or 'body'}: {first.get('msg', 'invalid request')}", param=where)
 
     @api.get("/healthz")
     def healthz() -> dict:
@@ -182,8 +204,18 @@ def create_app(assistant: Assistant, feedback: FeedbackStore | None = None, auth
     def ask(request: AskRequest) -> Answer:
         return assistant.ask(request.question, [t.model_dump() for t in request.history])
 
+    api.include_router(build_router(assistant))
     ui = build_ui(assistant, feedback)
     return gr.mount_gradio_app(api, ui, path="/", theme=THEME, css=CSS, footer_links=[], show_error=False)
+
+
+def _is_openai(request: Request) -> bool:
+    return request.url.path == "/v1" or request.url.path.startswith("/v1/")
+
+
+def _bearer(header: str, key: str) -> bool:
+    scheme, _, given = header.partition(" ")
+    return scheme.lower() == "bearer" and secrets.compare_digest(given.strip().encode(), key.encode())
 
 
 def _authorized(header: str, expected: str) -> bool:
