@@ -2,15 +2,18 @@
 
 A model (local GGUF through llama.cpp, any OpenAI-compatible server, or Ollama) writes
 an answer from numbered passages; ``verify`` keeps only the sentences that a cited
-passage supports and whose numbers and organization names the passages state. When
-too little survives, the extractive answer is used instead. Small models invent figures:
-this check is what makes the option safe."""
+passage supports and whose numbers and organization names the passages state. Sentences
+are checked one by one as the model writes them, so a verified sentence can be shown at
+once; when fewer than half of those written so far survive, nothing more the model writes
+is shown, and when none survives the extractive answer is used instead. Small models
+invent figures: this check is what makes the option safe."""
 
 from __future__ import annotations
 
 import importlib.util
 import logging
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,7 +142,25 @@ class LLMGenerator:
         text = " ".join(str(reply.content).split())
         return text if 0 < len(text) <= 400 else question
 
-    def generate(self, question: str, retrieval: Retrieval, fallback: Draft) -> Draft:
+    def generate(self, question: str, retrieval: Retrieval, fallback: Draft,
+                 on_sentence: Callable[[Sentence], None] | None = None) -> Draft:
+        """The model's verified answer; ``on_sentence`` gets each sentence as soon as it is
+        verified. The extractive ``fallback`` when no sentence survives or the backend fails first."""
+        shown: list[Sentence] = []
+        try:
+            for sentence in self.sentences(question, retrieval):
+                shown.append(sentence)
+                if on_sentence is not None:
+                    on_sentence(sentence)
+        except Exception as exc:  # a backend that is down must not take the assistant down
+            log.warning("LLM backend failed (%s)%s", exc, "" if shown else "; using the extractive answer")
+        if not shown:
+            return fallback
+        return Draft(sentences=shown, confidence=fallback.confidence, coverage=fallback.coverage)
+
+    def sentences(self, question: str, retrieval: Retrieval) -> Iterator[Sentence]:
+        """What the model writes, one verified sentence at a time, as it writes it. Once fewer
+        than ``min_supported_share`` of the sentences so far survive, the rest is not read."""
         passages = [_without_instructions(hit.doc) for hit in retrieval.chunks]
         numbered = "\n\n".join(
             f"[{i}] ({doc.metadata.get('title', '')} — {doc.metadata.get('section', '')})\n{chunk_body(doc)}"
@@ -149,17 +170,42 @@ class LLMGenerator:
             SystemMessage(load_prompt("answer_system")),
             HumanMessage(load_prompt("answer_user").format(passages=numbered, question=question)),
         ]
+        counts = {"kept": 0, "seen": 0}
+
+        def checked(raw: str) -> list[Sentence]:
+            result = verify(raw, passages, self.min_sentence_support, self.term_weight)
+            for sentence, why in result.dropped:
+                log.info("dropped model sentence (%s): %r", why, sentence)
+            counts["seen"] += len(result.sentences) + len(result.dropped)
+            counts["kept"] += len(result.sentences)
+            return result.sentences
+
+        def trusted() -> bool:  # is the model still mostly writing what the sources say?
+            return not counts["seen"] or counts["kept"] / counts["seen"] >= self.min_supported_share
+
+        text, done = "", 0
+        stream = self.chat_model.stream(messages)
         try:
-            text = str(self.chat_model.invoke(messages).content)
-        except Exception as exc:  # a backend that is down must not take the assistant down
-            log.warning("LLM backend failed (%s); using the extractive answer", exc)
-            return fallback
-        checked = verify(text, passages, self.min_sentence_support, self.term_weight)
-        for sentence, why in checked.dropped:
-            log.info("dropped model sentence (%s): %r", why, sentence)
-        if not checked.sentences or checked.share < self.min_supported_share:
-            return fallback
-        return Draft(sentences=checked.sentences, confidence=fallback.confidence, coverage=fallback.coverage)
+            for chunk in stream:
+                text += str(chunk.content)
+                units = split_sentences(text)
+                # The last sentence may still grow, and the one before it may still take in a
+                # continuation ("And ..."): a sentence is final once the next one's first word is.
+                while done < len(units) - 2 or (done == len(units) - 2 and " " in units[-1]):
+                    sentences = checked(units[done])
+                    done += 1
+                    if not trusted():
+                        return
+                    yield from sentences
+            for raw in split_sentences(text)[done:]:
+                sentences = checked(raw)
+                if not trusted():
+                    return
+                yield from sentences
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
 
 
 def default_gguf() -> str | None:

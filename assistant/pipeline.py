@@ -7,9 +7,11 @@
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from dataclasses import dataclass, field
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .answer import Answer
@@ -97,8 +99,11 @@ class Assistant:
     def ask(self, question: Any, history: Any = None) -> Answer:
         return self.trace(question, history)[0]
 
-    def trace(self, question: Any, history: Any = None) -> tuple[Answer, Trace]:
-        """The pipeline: guard → split → follow-up → retrieve → decide → compose (or generate + verify) → Answer."""
+    def trace(self, question: Any, history: Any = None,
+              on_text: Callable[[str], None] | None = None) -> tuple[Answer, Trace]:
+        """The pipeline: guard → split → follow-up → retrieve → decide → compose (or generate + verify) → Answer.
+        ``on_text`` gets the beginning of the answer text as an LLM's sentences pass verification
+        (one question, no notes: then the answer text is exactly those sentences rendered)."""
         started = time.perf_counter()
         trace = Trace()
         timings = trace.timings_ms
@@ -124,10 +129,11 @@ class Assistant:
         history = clean_history(history, self.settings["guard.max_history_turns"])
         questions = split_questions(checked.text)
         parts: list[tuple[str, Decision, Draft]] = []
+        progress = _Progress(on_text) if on_text is not None and len(questions) == 1 and not notes else None
         for number, text in enumerate(questions):
             # A second question in the same message leans on the first ("... and do I need it?").
             context = history + [{"role": "user", "content": q} for q in questions[:number]]
-            decision, draft, retrieval, query = self._answer_one(text, context, timings)
+            decision, draft, retrieval, query = self._answer_one(text, context, timings, progress)
             parts.append((text, decision, draft))
             trace.decisions.append(decision)
             if number == 0:
@@ -137,7 +143,8 @@ class Assistant:
             log.info("refused (%s)", trace.refusal)
         return self._finish(self._render(parts, notes), started, trace)
 
-    def _answer_one(self, text: str, history: list[dict[str, str]], timings: dict[str, float]):
+    def _answer_one(self, text: str, history: list[dict[str, str]], timings: dict[str, float],
+                    progress: "_Progress | None" = None):
         vocabulary = self.retriever.vocabulary
         focus = vocabulary.correct(text)
         query = vocabulary.correct(self._standalone(text, history))
@@ -152,7 +159,7 @@ class Assistant:
         if decision.verdict == "answer":
             draft = self.composer.compose(decision, focus)
             if self.generator is not None:
-                draft = self.generator.generate(query, retrieval, draft)
+                draft = self.generator.generate(query, retrieval, draft, on_sentence=progress)
         else:
             draft = self.composer.related(decision, self.thresholds.related_score)
         timings["compose"] = timings.get("compose", 0.0) + _ms(t)
@@ -187,17 +194,62 @@ class Assistant:
         return any(vocabulary.is_name(w) for w in vocabulary.subject_words(question))
 
     def stream(self, question: Any, history: Any = None) -> Iterator[str | Answer]:
-        """Text as it is produced, then the final Answer."""
-        answer = self.ask(question, history)
-        words = answer.answer.split(" ")
-        for i in range(0, len(words), 3):
-            yield " ".join(words[i:i + 3]) + (" " if i + 3 < len(words) else "")
-        yield answer
+        """Text as it is produced, then the final Answer; the pieces joined are its text. With an
+        LLM, each sentence goes out as soon as it is verified; the extractive answer, composed in
+        milliseconds, goes out a few words at a time."""
+        if self.generator is None:
+            answer = self.ask(question, history)
+            yield from _pieces(answer.answer)
+            yield answer
+            return
+        events: queue.Queue = queue.Queue()
+
+        def work() -> None:
+            try:
+                events.put(self.trace(question, history, on_text=events.put)[0])
+            except BaseException as exc:  # raised again in the caller's thread
+                events.put(exc)
+
+        threading.Thread(target=work, name="answer", daemon=True).start()
+        streamed = ""
+        while not isinstance(event := events.get(), Answer):
+            if isinstance(event, BaseException):
+                raise event
+            streamed += event
+            yield event
+        if not event.answer.startswith(streamed):  # cannot happen: only a whole-answer prefix is sent early
+            log.error("streamed text is not the beginning of the answer")
+        yield from _pieces(event.answer[len(streamed):])
+        yield event
 
     def _finish(self, answer: Answer, started: float, trace: Trace) -> tuple[Answer, Trace]:
         answer.latency_ms = round(_ms(started), 2)
         trace.timings_ms["total"] = answer.latency_ms
         return answer, trace
+
+
+class _Progress:
+    """Renders an LLM's verified sentences as they come, numbered as the final answer numbers
+    them, and hands on what each adds to the text."""
+
+    def __init__(self, emit: Callable[[str], None]):
+        self.emit = emit
+        self.sentences: list = []
+        self.text = ""
+
+    def __call__(self, sentence) -> None:
+        self.sentences.append(sentence)
+        text, _ = render(self.sentences)
+        if text.startswith(self.text) and len(text) > len(self.text):
+            self.emit(text[len(self.text):])
+            self.text = text
+
+
+def _pieces(text: str, words: int = 3) -> Iterator[str]:
+    """``text`` a few words at a time; the pieces joined are ``text``."""
+    parts = text.split(" ")
+    for i in range(0, len(parts), words):
+        yield " ".join(parts[i:i + words]) + (" " if i + words < len(parts) else "")
 
 
 def _ms(start: float) -> float:

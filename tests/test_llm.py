@@ -2,9 +2,14 @@
 
 import importlib.util
 import re
+import threading
+from typing import Any
 
 import pytest
+from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from assistant import Assistant
 from assistant.llm import LLMGenerator, default_gguf, verify
@@ -63,7 +68,10 @@ def test_invented_figures_fall_back_to_the_extractive_answer(assistant):
 
 def test_backend_failure_falls_back_to_the_extractive_answer(assistant):
     class Broken(FakeListChatModel):
-        def invoke(self, *args, **kwargs):
+        def _generate(self, *args, **kwargs):
+            raise ConnectionError("server down")
+
+        def _stream(self, *args, **kwargs):
             raise ConnectionError("server down")
 
     broken = Assistant(assistant.settings, assistant.retriever, LLMGenerator(Broken(responses=["x"])))
@@ -77,6 +85,66 @@ def test_followup_is_condensed_by_the_model(assistant):
     answer, trace = with_model.trace("how much is it?", history)
     assert trace.query.startswith("How much does the MMPA")
     assert "$1,400" in answer.answer  # NOT IN SOURCES from the model → extractive answer
+
+
+class Paced(BaseChatModel):
+    """Writes its parts one after another, and waits for ``gate`` before the last one."""
+
+    parts: list[str]
+    gate: Any = None
+    waited: bool = False
+
+    @property
+    def _llm_type(self) -> str:
+        return "paced"
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=AIMessage("".join(self.parts)))])
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+        for i, part in enumerate(self.parts):
+            if i == len(self.parts) - 1 and self.gate is not None:
+                self.waited = self.gate.wait(timeout=20)
+            yield ChatGenerationChunk(message=AIMessageChunk(content=part))
+
+
+def _certification_passage(assistant, question):
+    retrieval = assistant.retriever.search(question)
+    return next(i for i, h in enumerate(retrieval.chunks, 1) if "categorically false" in h.doc.page_content)
+
+
+def test_a_verified_sentence_is_streamed_before_the_model_writes_the_next(assistant):
+    question = "Do I need a special certification to practice medical massage?"
+    n = _certification_passage(assistant, question)
+    gate = threading.Event()
+    model = Paced(gate=gate, parts=[
+        f"According to the MMPA, a certification specifically in medical massage is not needed to perform medical massage [{n}]. ",
+        "Schools that market ",
+        f"it as a requirement are, according to the MMPA, categorically false [{n}]."])
+    pieces = Assistant(assistant.settings, assistant.retriever, LLMGenerator(model)).stream(question)
+    first = next(pieces)
+    assert "is not needed to perform medical massage" in first and "categorically" not in first
+    assert not gate.is_set()  # the model has not written the second sentence yet
+    gate.set()
+    rest = list(pieces)
+    answer = rest[-1]
+    assert model.waited and "categorically false" in answer.answer
+    assert first + "".join(rest[:-1]) == answer.answer
+
+
+def test_once_most_model_sentences_fail_the_rest_is_not_shown(assistant):
+    question = "Do I need a special certification to practice medical massage?"
+    n = _certification_passage(assistant, question)
+    reply = (f"According to the MMPA, a certification specifically in medical massage is not needed to perform medical massage [{n}]. "
+             "Medical massage is regulated by the Federal Massage Bureau [1]. "
+             "Unicorns recommend twelve sessions a week [2]. "
+             f"Schools that market it as a requirement are, according to the MMPA, categorically false [{n}].")
+    with_model = Assistant(assistant.settings, assistant.retriever, LLMGenerator(Paced(parts=[reply])))
+    answer = with_model.ask(question)
+    assert "is not needed to perform medical massage" in answer.answer
+    assert not re.search(r"Federal Massage Bureau|Unicorns|categorically", answer.answer)
+    *pieces, streamed = with_model.stream(question)
+    assert "".join(pieces) == streamed.answer == answer.answer
 
 
 @pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None, reason="the llamacpp extra is not installed")
