@@ -11,6 +11,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from assistant.serve import prepare_assistant  # noqa: E402
+
+CONNECTIONS = 256          # open connections at once; more get 503 instead of piling up
+HEADER_BYTES = 64 * 1024   # request line and headers
 from assistant.settings import get_settings  # noqa: E402
 
 
@@ -42,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
 
     app = create_app(assistant, auth=settings.auth, api_key=settings.api_key)
     print(f"Serving on http://{args.host}:{args.port}  ({assistant.chunk_count} chunks, generator: {settings.llm})", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    # Bounded connections and headers; request bodies are bounded and timed in assistant/limits.py.
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", limit_concurrency=CONNECTIONS,
+                timeout_keep_alive=5, h11_max_incomplete_event_size=HEADER_BYTES)
     return 0
 
 

@@ -12,6 +12,10 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+MAX_QUESTION_CHARS = 2_000     # more than the pipeline reads of a question
+MAX_ANSWER_CHARS = 20_000      # more than an answer to three questions with their sources
+MAX_CITATIONS = 30
+
 SCHEMA = """
 create table if not exists feedback (
     id integer primary key autoincrement,
@@ -43,9 +47,11 @@ class FeedbackStore:
         return conn
 
     def record(self, *, liked: bool, question: str, answer: str, citations: list[dict], refused: bool = False) -> bool:
-        """Store one vote. A failure is logged and reported as False: the chat never breaks over feedback."""
-        row = (datetime.now(timezone.utc).isoformat(timespec="seconds"), int(bool(liked)), question, answer,
-               json.dumps(citations, ensure_ascii=False), int(bool(refused)))
+        """Store one vote, each text capped. A failure is logged and reported as False: the chat never
+        breaks over feedback."""
+        row = (datetime.now(timezone.utc).isoformat(timespec="seconds"), int(bool(liked)),
+               str(question)[:MAX_QUESTION_CHARS], str(answer)[:MAX_ANSWER_CHARS],
+               json.dumps(list(citations)[:MAX_CITATIONS], ensure_ascii=False)[:MAX_ANSWER_CHARS], int(bool(refused)))
         try:
             with self._lock:
                 conn = self._connect()

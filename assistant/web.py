@@ -14,21 +14,23 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 from fastapi import FastAPI, Request  # noqa: E402
-from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler  # noqa: E402
+from fastapi.exception_handlers import http_exception_handler  # noqa: E402
 from fastapi.exceptions import RequestValidationError  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
 from starlette.exceptions import HTTPException as StarletteHTTPException  # noqa: E402
+from starlette.routing import Mount  # noqa: E402
 from pydantic import BaseModel, Field  # noqa: E402
 
 from .answer import Answer  # noqa: E402
 from .feedback import FeedbackStore  # noqa: E402
 from .indexing import index_is_current  # noqa: E402
+from .indexing import index_state  # noqa: E402
+from .limits import MAX_BODY_BYTES, READ_TIMEOUT_S, EdgeLimits, RateLimit, route_error  # noqa: E402
 from .openai_api import build_router, error_response  # noqa: E402
 from .pipeline import Assistant  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 1024 * 1024   # room for a 100,000-character question or 10,000 history turns
 MAX_QUESTION_CHARS = 100_000
 MAX_HISTORY_ITEMS = 10_000
 QUEUE_CONCURRENCY = 4   # answers are CPU-bound (~20 ms each); 4 workers keep 2 cores busy without thrashing
@@ -86,14 +88,23 @@ def render_sources(answer: Answer) -> str:
     return "\n\n".join(lines)
 
 
+FEEDBACK_PER_MINUTE = 30      # votes one client may cast per minute
+MAX_REMEMBERED_ANSWERS = 50    # answers a session keeps for voting on
+SESSION_TTL_S = 3600           # a conversation idle this long is freed
+
+
 def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
+    keep_chars = assistant.settings["guard.max_question_chars"]  # all the pipeline reads of a message
+    votes = RateLimit(FEEDBACK_PER_MINUTE)
+
     def new_conversation() -> dict:
-        return {"history": [], "answers": {}}
+        return {"history": [], "answers": {}, "voted": []}
 
     def respond(message: str, display: list, convo: dict):
         convo = convo or new_conversation()
         display = list(display or [])
-        question = message or ""
+        # A session keeps only what the pipeline reads of a message, not what a client sent.
+        question = (message if isinstance(message, str) else "")[:keep_chars]
         display.append({"role": "user", "content": as_text(question) or "…"})
         display.append({"role": "assistant", "content": ""})
         yield "", display, convo
@@ -108,7 +119,10 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             yield "", display, convo
         display[-1] = {"role": "assistant", "content": render_answer(answer)}
         record = {"question": question, **answer.model_dump()}
-        convo["answers"][len(display) - 1] = record
+        answers = convo["answers"]
+        answers[len(display) - 1] = record
+        for old in sorted(answers)[:-MAX_REMEMBERED_ANSWERS]:
+            del answers[old]
         if answer.citations:
             display.append({"role": "assistant", "content": render_sources(answer),
                             "metadata": {"title": f"Sources ({len(answer.citations)})", "status": "done"}})
@@ -117,11 +131,19 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                                                {"role": "assistant", "content": answer.answer}]
         yield "", display, convo
 
-    def on_like(convo: dict, data: gr.LikeData):
+    def on_like(convo: dict, data: gr.LikeData, request: gr.Request):
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         record = (convo or {}).get("answers", {}).get(index)
         if record is None:
             return
+        voted = convo.setdefault("voted", [])
+        if record["answer"] in voted:  # one vote per answer per session (the sources message shares it)
+            return
+        client = getattr(getattr(request, "client", None), "host", None) or "unknown"
+        if not votes.allow(client):
+            gr.Warning("That is a lot of votes in a minute; this one was not saved.")
+            return
+        voted.append(record["answer"])
         if not feedback.record(liked=bool(data.liked), question=record["question"], answer=record["answer"],
                                citations=record["citations"], refused=record["refused"]):
             gr.Warning("Your feedback could not be saved right now, sorry. The chat still works.")
@@ -131,7 +153,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                     "Ask about certification and licensing, schools, what insurers need before they pay, or the job outlook. "
                     "Every answer cites the article passage it comes from.")
         gr.Markdown(DISCLAIMER + "\n\n" + assistant.sources.sentence(topics=False), elem_classes=["disclaimer"])
-        convo = gr.State(new_conversation())
+        convo = gr.State(new_conversation(), time_to_live=SESSION_TTL_S)
         chat = gr.Chatbot(label="Chat", height=480, feedback_options=("Like", "Dislike"), elem_id="chat",
                           render_markdown=True, sanitize_html=True, buttons=["copy"])
         with gr.Row():
@@ -153,12 +175,13 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
 
 
 def create_app(assistant: Assistant, feedback: FeedbackStore | None = None, auth: str | None = None,
-               api_key: str | None = None) -> FastAPI:
+               api_key: str | None = None, read_timeout: float = READ_TIMEOUT_S) -> FastAPI:
     """``auth`` ("user:password") guards every route with basic auth; ``api_key`` also lets an
     OpenAI client in to ``/v1`` with ``Authorization: Bearer <key>``."""
     settings = assistant.settings
     feedback = feedback or FeedbackStore(settings.feedback_path)
-    api = FastAPI(title="Medical massage assistant", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    api = FastAPI(title="Medical massage assistant", docs_url="/api/docs", openapi_url="/api/openapi.json",
+                  redoc_url=None)
 
     @api.middleware("http")
     async def limits_and_auth(request: Request, call_next):
@@ -171,10 +194,6 @@ def create_app(assistant: Assistant, feedback: FeedbackStore | None = None, auth
         elif auth and not _authorized(header, auth):
             return JSONResponse({"detail": "authentication required"}, status_code=401,
                                 headers={"WWW-Authenticate": 'Basic realm="assistant"'})
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            message = f"request body is over {MAX_BODY_BYTES} bytes"
-            return error_response(413, message) if openai else JSONResponse({"detail": message}, status_code=413)
         return await call_next(request)
 
     @api.exception_handler(StarletteHTTPException)
@@ -189,8 +208,10 @@ def create_app(assistant: Assistant, feedback: FeedbackStore | None = None, auth
 
     @api.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
-        if not _is_openai(request):
-            return await request_validation_exception_handler(request, exc)
+        if not _is_openai(request):  # what is wrong and where, never the input echoed back
+            return JSONResponse({"detail": [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "invalid"),
+                                             "type": e.get("type", "invalid")} for e in exc.errors()[:20]]},
+                                status_code=422)
         first = exc.errors()[0] if exc.errors() else {}
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first.get("loc", ())[1:]).lstrip(".") or None
         return error_response(400, f"{where or 'body'}: {first.get('msg', 'invalid request')}", param=where)
@@ -198,7 +219,8 @@ def create_app(assistant: Assistant, feedback: FeedbackStore | None = None, auth
     @api.get("/healthz")
     def healthz() -> dict:
         return {"status": "ok", "chunks": assistant.chunk_count, "llm": settings.llm,
-                "index": "current" if index_is_current(settings) else "stale"}
+                "index": "current" if index_is_current(settings) else "stale",
+                "failed_files": len(index_state(settings).get("failed", []))}
 
     @api.post("/api/ask", response_model=Answer)
     def ask(request: AskRequest) -> Answer:
@@ -206,7 +228,12 @@ def create_app(assistant: Assistant, feedback: FeedbackStore | None = None, auth
 
     api.include_router(build_router(assistant))
     ui = build_ui(assistant, feedback)
-    return gr.mount_gradio_app(api, ui, path="/", theme=THEME, css=CSS, footer_links=[], show_error=False)
+    app = gr.mount_gradio_app(api, ui, path="/", theme=THEME, css=CSS, footer_links=[], show_error=False)
+    for route in app.routes:  # Gradio's own routes answer a request that does not fit them with a short error
+        if isinstance(route, Mount) and hasattr(route.app, "add_exception_handler"):
+            route.app.add_exception_handler(Exception, route_error)
+    app.add_middleware(EdgeLimits, max_body=MAX_BODY_BYTES, read_timeout=read_timeout)
+    return app
 
 
 def _is_openai(request: Request) -> bool:

@@ -216,6 +216,19 @@ def test_thumbs_up_is_stored_with_question_answer_and_citations(page, feedback):
 
 
 @pytest.mark.browser
+def test_one_answer_gets_one_vote_however_often_it_is_clicked(page, feedback):
+    before = len(feedback.rows())
+    ask(page, "what is the job outlook for medical massage?")
+    for i in range(12):
+        label = "Like" if i % 2 == 0 else "Dislike"
+        page.locator(f"#chat button[aria-label='{label}']").last.click()
+        page.wait_for_timeout(150)
+    page.wait_for_timeout(1500)
+    rows = feedback.rows()[before:]
+    assert len(rows) == 1 and rows[0]["liked"] == 1
+
+
+@pytest.mark.browser
 def test_script_typed_in_the_box_is_shown_as_text_and_never_runs(page):
     page.evaluate("window.__pwned = false")
     ask(page, "<script>window.__pwned = true; alert('x')</script><img src=x onerror=\"window.__pwned=true\"> what is medical massage?")
