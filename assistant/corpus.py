@@ -20,6 +20,23 @@ from .text import STOPWORDS, slugify, split_units, word_count, words
 # Bump when chunking changes, so that a running app sees the index as stale.
 CHUNKER_VERSION = "4"
 READABLE_SUFFIXES = {".md", ".markdown", ".yaml", ".yml"}
+MAX_FILE_BYTES = 2 * 1024 * 1024  # an article is ~10 KB; a file this big is a mistake, not a page
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe YAML without anchors and aliases: a corpus file has no use for them, and nested
+    aliases ("billion laughs") expand to gigabytes."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in corpus files",
+                                              event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _load_yaml(text: str):
+    return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
 MIN_WORDS, TARGET_WORDS, MAX_WORDS = 60, 120, 200
 INTRODUCTION = "Introduction"
 
@@ -72,28 +89,37 @@ def corpus_fingerprint(corpus_dir: Path) -> str:
 def load_corpus(corpus_dir: Path) -> CorpusLoad:
     corpus_dir = Path(corpus_dir)
     result = CorpusLoad()
-    seen_ids: dict[str, str] = {}
     if not corpus_dir.is_dir():
         result.errors.append(CorpusError(str(corpus_dir), "corpus folder does not exist"))
         return result
+    parsed: dict[str, list[Document]] = {}
     for path in corpus_files(corpus_dir):
         rel = path.relative_to(corpus_dir).as_posix()
         try:
             if path.suffix.lower() not in READABLE_SUFFIXES:
                 raise _FileProblem(f"unsupported file type {path.suffix or '(none)'!r}: only .md and .yaml files are read")
-            text = _read_text(path)
-            chunks = _chunk_file(path, text, rel)
-            doc_id = chunks[0].metadata["doc_id"]
-            if doc_id in seen_ids:
-                raise _FileProblem(f"id {doc_id!r} is already used by {seen_ids[doc_id]}")
-            seen_ids[doc_id] = rel
-            result.chunks[rel] = chunks
+            parsed[rel] = _chunk_file(path, _read_text(path), rel)
         except _FileProblem as problem:
             result.errors.append(CorpusError(rel, str(problem)))
+    # Two files with one id: the one whose name is the id (or else the older one) keeps it, and
+    # the other is the duplicate, reported by its own name and not indexed.
+    by_id: dict[str, list[str]] = {}
+    for rel, chunks in parsed.items():
+        by_id.setdefault(chunks[0].metadata["doc_id"], []).append(rel)
+    for doc_id, files in by_id.items():
+        files.sort(key=lambda rel: (slugify(Path(rel).stem) != doc_id, (corpus_dir / rel).stat().st_mtime, rel))
+        result.chunks[files[0]] = parsed[files[0]]
+        for duplicate in files[1:]:
+            result.errors.append(CorpusError(duplicate, f"id {doc_id!r} is already used by {files[0]}"))
+    result.chunks = {rel: result.chunks[rel] for rel in parsed if rel in result.chunks}  # in file order
     return result
 
 
 def _read_text(path: Path) -> str:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise _FileProblem(f"file is {size / 1024 / 1024:.1f} MB, over the {MAX_FILE_BYTES // 1024 // 1024} MB limit "
+                           "for one corpus file: split it")
     raw = path.read_bytes()
     if not raw.strip():
         raise _FileProblem("file is empty")
@@ -119,7 +145,7 @@ def _chunk_file(path: Path, text: str, rel: str) -> list[Document]:
 
 def _parse_yaml(text: str) -> dict:
     try:
-        data = yaml.safe_load(text)
+        data = _load_yaml(text)
     except yaml.YAMLError as exc:
         raise _FileProblem(f"YAML does not parse: {' '.join(str(exc).split())}") from exc
     if not isinstance(data, dict):
@@ -136,7 +162,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     except StopIteration:
         raise _FileProblem("front matter is not closed by a '---' line") from None
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        meta = _load_yaml("\n".join(lines[1:end])) or {}
     except yaml.YAMLError as exc:
         raise _FileProblem(f"front matter does not parse: {' '.join(str(exc).split())}") from exc
     if not isinstance(meta, dict):

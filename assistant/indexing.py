@@ -69,10 +69,10 @@ def index_is_current(settings: Settings, corpus_dir: Path | None = None) -> bool
     )
 
 
-def _write_state(settings: Settings, corpus_dir: Path, chunks: int) -> None:
+def _write_state(settings: Settings, corpus_dir: Path, chunks: int, failed: list[str]) -> None:
     path = settings.data_dir / STATE_FILE
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"fingerprint": corpus_fingerprint(corpus_dir), "chunks": chunks}))
+    tmp.write_text(json.dumps({"fingerprint": corpus_fingerprint(corpus_dir), "chunks": chunks, "failed": failed}))
     os.replace(tmp, path)  # atomic: a kill leaves the old state or the new one
 
 
@@ -106,8 +106,9 @@ def run_ingest(settings: Settings, corpus_dir: Path | None = None, *, rebuild: b
             report.chunks = result["count"]
         else:
             report.derived[layer] = result["num_added"]
-    if not loaded.errors:
-        _write_state(settings, corpus_dir, report.chunks)
+    # Current even when a file failed: running again cannot fix a file, and editing it changes the
+    # fingerprint, which makes the index stale again. The state says which files failed.
+    _write_state(settings, corpus_dir, report.chunks, sorted(loaded.failed_paths))
     return report
 
 

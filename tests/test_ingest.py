@@ -12,7 +12,7 @@ import pytest
 import ingest
 from assistant.corpus import load_corpus
 from assistant.embeddings import LocalEmbeddings
-from assistant.indexing import index_is_current, run_ingest
+from assistant.indexing import index_is_current, index_state, run_ingest
 from assistant.store import chroma_client
 
 from .conftest import PROJECT, make_settings
@@ -159,7 +159,10 @@ def test_a_file_that_turns_bad_keeps_its_previous_chunks(tmp_path, small_corpus)
     report = run_ingest(settings, progress=False)
     assert report.failed == 1 and report.deleted == 0
     assert store_chunk_ids(settings) == before
-    assert not index_is_current(settings)  # so the next start tries again
+    # Current, with the failure on record: running again cannot fix the file; editing it can.
+    assert index_is_current(settings) and index_state(settings)["failed"] == ["articles/meaning.md"]
+    (small_corpus / "articles" / "meaning.md").write_bytes(b"---\nid: meaning\n  broken: [ again\n---\n")
+    assert not index_is_current(settings)
 
 
 def test_summary_line_matches_the_contract(tmp_path, small_corpus, capsys, monkeypatch):
@@ -253,3 +256,42 @@ def test_ingest_killed_while_removing_deleted_files_converges(tmp_path):
     done = subprocess.run([sys.executable, "ingest.py", "--quiet"], cwd=PROJECT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert store_chunk_ids(make_settings(data, corpus)) == expected_chunk_ids(corpus)
+
+
+def test_an_oversized_file_is_refused_by_name_and_the_rest_indexed(tmp_path, small_corpus):
+    huge = small_corpus / "articles" / "huge.md"
+    huge.write_text("---\nid: huge\ntitle: Huge\nkind: article\n---\n# Huge\n\n" + "Massage is old. " * 200_000)
+    settings = make_settings(tmp_path / "data", small_corpus)
+    started = time.monotonic()
+    report = run_ingest(settings, progress=False)
+    assert time.monotonic() - started < 120
+    assert [e.path for e in report.errors] == ["articles/huge.md"] and "MB limit" in str(report.errors[0])
+    assert store_chunk_ids(settings) == expected_chunk_ids(small_corpus)
+    assert index_is_current(settings)  # the next start does not ingest again
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path, small_corpus):
+    bomb = ["title: FAQ", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    bomb += [f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)]
+    bomb += ["entries:", "  - id: x", "    question: Q?", "    answer: *i"]
+    (small_corpus / "faq.yaml").write_text("\n".join(bomb) + "\n")
+    started = time.monotonic()
+    loaded = load_corpus(small_corpus)
+    assert time.monotonic() - started < 5
+    assert [e.path for e in loaded.errors] == ["faq.yaml"] and "aliases" in str(loaded.errors[0])
+    assert set(loaded.chunks) == {"articles/meaning.md", "articles/schools.md", "comments/schools-cindy.md"}
+
+
+def test_a_duplicate_id_is_blamed_on_the_duplicate_and_indexed_once(tmp_path, small_corpus):
+    original = small_corpus / "articles" / "meaning.md"
+    copy = small_corpus / "articles" / "a-copy.md"  # sorts before the original
+    copy.write_text(original.read_text().replace("Medical Massage Therapy: Here", "A copy: Here", 1))
+    loaded = load_corpus(small_corpus)
+    assert [e.path for e in loaded.errors] == ["articles/a-copy.md"]
+    assert "articles/meaning.md" in str(loaded.errors[0])
+    settings = make_settings(tmp_path / "data", small_corpus)
+    run_ingest(settings, progress=False)
+    ids = store_chunk_ids(settings)
+    assert len(ids) == len(set(ids))
+    copy.unlink()
+    assert ids == expected_chunk_ids(small_corpus)
