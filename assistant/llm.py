@@ -174,8 +174,8 @@ class LLMGenerator:
 
         def checked(raw: str) -> list[Sentence]:
             result = verify(raw, passages, self.min_sentence_support, self.term_weight)
-            for sentence, why in result.dropped:
-                log.info("dropped model sentence (%s): %r", why, sentence)
+            for _, why in result.dropped:
+                log.info("dropped a model sentence (%s)", why)
             counts["seen"] += len(result.sentences) + len(result.dropped)
             counts["kept"] += len(result.sentences)
             return result.sentences

@@ -139,8 +139,8 @@ class Assistant:
             if number == 0:
                 trace.query, trace.retrieval, trace.decision = query, retrieval, decision
         trace.refusal = None if any(not d.refused for _, d, _ in parts) else "; ".join(d.reason for _, d, _ in parts)
-        if trace.refusal:
-            log.info("refused (%s)", trace.refusal)
+        if trace.refusal:  # the kind of reason only: a question's words may be health details
+            log.info("refused (%s)", "; ".join(d.reason.split(":")[0] for _, d, _ in parts))
         return self._finish(self._render(parts, notes), started, trace)
 
     def _answer_one(self, text: str, history: list[dict[str, str]], timings: dict[str, float],
