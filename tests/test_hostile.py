@@ -122,6 +122,13 @@ def test_upload_is_closed(server, tmp_path):
     assert r.status_code in (404, 413)
     r = httpx.post(f"{server.url}/gradio_api/upload", files={"files": ("small.txt", b"hello")}, timeout=30)
     assert r.status_code == 404
+    chunked = (b"\0" * 65536 for _ in range(800))  # 50 MB with no declared length
+    try:
+        r = httpx.post(f"{server.url}/gradio_api/upload", content=chunked, timeout=60,
+                       headers={"content-type": "application/octet-stream"})
+        assert r.status_code == 404
+    except httpx.WriteError:
+        pass  # refused before the body was sent: the server closed the connection
 
 
 @pytest.mark.parametrize("path", ["/monitoring/summary", "/gradio_api/runs", "/redoc", "/openapi.json"])
