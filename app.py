@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from assistant.web import create_app
 
-    app = create_app(assistant, auth=settings.auth, api_key=settings.api_key)
+    app = create_app(assistant, auth=settings.auth, api_key=settings.api_key, admin_auth=settings.admin_auth)
     print(f"Serving on http://{args.host}:{args.port}  ({assistant.chunk_count} chunks, generator: {settings.llm})", flush=True)
     # Bounded connections and headers; request bodies are bounded and timed in assistant/limits.py.
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", limit_concurrency=CONNECTIONS,

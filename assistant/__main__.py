@@ -1,4 +1,5 @@
-"""`python -m assistant ask "QUESTION" [--json]` and `python -m assistant batch IN.jsonl [-o OUT.jsonl]`."""
+"""`python -m assistant ask "QUESTION" [--json]`, `python -m assistant batch IN.jsonl [-o OUT.jsonl]`,
+`python -m assistant gaps [--days N] [--format md|json]` and `python -m assistant replies PATH... [--all]`."""
 
 from __future__ import annotations
 
@@ -53,10 +54,42 @@ def main(argv: list[str] | None = None) -> int:
     batch = sub.add_parser("batch", help="answer one JSON question per line, in order, loading the models once")
     batch.add_argument("input", type=Path)
     batch.add_argument("-o", "--output", type=Path)
+    gaps = sub.add_parser("gaps", help="refused and disliked questions from the question log, grouped by meaning")
+    gaps.add_argument("--days", type=int, default=30)
+    gaps.add_argument("--format", choices=["md", "json"], default="md")
+    replies = sub.add_parser("replies", help="draft replies to the comments that ask something and have no reply")
+    replies.add_argument("paths", type=Path, nargs="+", help="comment files (corpus Markdown) or plain-text comments")
+    replies.add_argument("--all", action="store_true", help="also comments that ask nothing or have a reply")
+    replies.add_argument("--format", choices=["md", "json"], default="md")
+    replies.add_argument("-o", "--output", type=Path)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
 
     assistant = Assistant.from_settings()
+    if args.command == "gaps":
+        from . import gaps as g
+        from .questionlog import QuestionLog
+
+        settings = assistant.settings
+        rows = QuestionLog(settings.feedback_path, settings.question_log, settings.question_log_days).rows(args.days)
+        found = g.knowledge_gaps(rows, assistant.retriever.embeddings.embed_documents, assistant.retriever.search,
+                                 assistant.decider.centroid)
+        print(g.as_json(found) if args.format == "json" else g.as_markdown(found, args.days))
+        return 0
+    if args.command == "replies":
+        from . import replies as r
+
+        missing = [str(p) for p in args.paths if not p.is_file()]
+        if missing:
+            print(f"not a file: {', '.join(missing)}", file=sys.stderr)
+            return 2
+        drafted, skipped = r.drafts(assistant, args.paths, include_all=args.all)
+        text = r.as_json(drafted, skipped) if args.format == "json" else r.as_markdown(drafted, skipped)
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+        else:
+            print(text)
+        return 0
     if args.command == "ask":
         answer, trace = assistant.trace(args.question)
         print(answer.model_dump_json(indent=2) if args.json else plain_text(answer))

@@ -22,6 +22,7 @@ class Answer(BaseModel):
     refused: bool = False
     confidence: float = 0.0
     latency_ms: float = 0.0
+    reason: str = Field("", description="'answered', or why the sources did not answer ('not covered: medicare')")
 
 
 def plain_text(answer: Answer) -> str:

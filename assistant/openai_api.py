@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from typing import Any, Iterator, Literal
+from typing import Any, Callable, Iterator, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -107,7 +107,8 @@ def completion(answer: Answer, completion_id: str, created: int) -> dict[str, An
             "grounding": grounding(answer)}
 
 
-def chunks(pieces: Iterator[str | Answer], completion_id: str, created: int) -> Iterator[str]:
+def chunks(pieces: Iterator[str | Answer], completion_id: str, created: int,
+           on_answer: Callable[[Answer], None] | None = None) -> Iterator[str]:
     """Server-sent events in OpenAI's chunk format: the role, the text as it comes, the sources,
     then a last chunk with ``finish_reason`` and ``grounding``, then ``[DONE]``."""
     def event(delta: dict, finish: str | None = None, **extra) -> str:
@@ -118,6 +119,8 @@ def chunks(pieces: Iterator[str | Answer], completion_id: str, created: int) -> 
     yield event({"role": "assistant", "content": ""})
     for piece in pieces:
         if isinstance(piece, Answer):
+            if on_answer is not None:
+                on_answer(piece)
             sources = plain_text(piece)[len(piece.answer):]
             if sources:
                 yield event({"content": sources})
@@ -127,7 +130,9 @@ def chunks(pieces: Iterator[str | Answer], completion_id: str, created: int) -> 
     yield "data: [DONE]\n\n"
 
 
-def build_router(assistant: Assistant) -> APIRouter:
+def build_router(assistant: Assistant, on_answer: Callable[[str, Answer], None] | None = None) -> APIRouter:
+    """``on_answer(question, answer)`` is told of every answer (the question log)."""
+    notify = on_answer or (lambda question, answer: None)
     router = APIRouter(prefix="/v1")
     model = {"id": MODEL_ID, "object": "model", "created": MODEL_CREATED, "owned_by": "medical-massage-assistant"}
 
@@ -149,8 +154,11 @@ def build_router(assistant: Assistant) -> APIRouter:
             return error.response()
         completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if request.stream:
-            return StreamingResponse(chunks(assistant.stream(question, history), completion_id, created),
+            return StreamingResponse(chunks(assistant.stream(question, history), completion_id, created,
+                                            lambda answer: notify(question, answer)),
                                      media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
-        return completion(assistant.ask(question, history), completion_id, created)
+        answer = assistant.ask(question, history)
+        notify(question, answer)
+        return completion(answer, completion_id, created)
 
     return router

@@ -224,6 +224,7 @@ class Assistant:
 
     def _finish(self, answer: Answer, started: float, trace: Trace) -> tuple[Answer, Trace]:
         answer.latency_ms = round(_ms(started), 2)
+        answer.reason = trace.refusal or "answered"
         trace.timings_ms["total"] = answer.latency_ms
         return answer, trace
 

@@ -27,6 +27,9 @@ class Settings:
     feedback_db: Path | None = None
     auth: str | None = None
     api_key: str | None = None       # ASSISTANT_API_KEY: a Bearer key for the OpenAI-compatible /v1 routes
+    admin_auth: str | None = None    # ASSISTANT_ADMIN_AUTH: user:password of the maintainers' page (/admin)
+    question_log: bool = True        # ASSISTANT_QUESTION_LOG=off turns the question log off
+    question_log_days: int = 90      # ASSISTANT_QUESTION_LOG_DAYS: how long a logged question is kept
     llamacpp_model: str | None = None
     openai_base_url: str | None = None
     openai_model: str = "local-model"
@@ -74,6 +77,9 @@ class Settings:
             feedback_db=Path(env["ASSISTANT_FEEDBACK_DB"]) if env.get("ASSISTANT_FEEDBACK_DB") else None,
             auth=env.get("ASSISTANT_AUTH") or None,
             api_key=env.get("ASSISTANT_API_KEY") or None,
+            admin_auth=env.get("ASSISTANT_ADMIN_AUTH") or None,
+            question_log=env.get("ASSISTANT_QUESTION_LOG", "on").strip().lower() not in ("off", "0", "false", "no"),
+            question_log_days=int(env.get("ASSISTANT_QUESTION_LOG_DAYS", "90")),
             llamacpp_model=env.get("ASSISTANT_LLAMACPP_MODEL") or None,
             openai_base_url=env.get("ASSISTANT_OPENAI_BASE_URL") or env.get("OPENAI_BASE_URL") or None,
             openai_model=env.get("ASSISTANT_OPENAI_MODEL", "local-model"),

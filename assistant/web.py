@@ -27,6 +27,7 @@ from .indexing import index_is_current  # noqa: E402
 from .indexing import index_state  # noqa: E402
 from .limits import MAX_BODY_BYTES, READ_TIMEOUT_S, EdgeLimits, RateLimit, route_error  # noqa: E402
 from .openai_api import build_router, error_response  # noqa: E402
+from .questionlog import QuestionLog  # noqa: E402
 from .pipeline import Assistant  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ MAX_REMEMBERED_ANSWERS = 50    # answers a session keeps for voting on
 SESSION_TTL_S = 3600           # a conversation idle this long is freed
 
 
-def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
+def build_ui(assistant: Assistant, feedback: FeedbackStore, log: QuestionLog) -> gr.Blocks:
     keep_chars = assistant.settings["guard.max_question_chars"]  # all the pipeline reads of a message
     votes = RateLimit(FEEDBACK_PER_MINUTE)
 
@@ -118,7 +119,8 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             display[-1] = {"role": "assistant", "content": as_text(streamed)}
             yield "", display, convo
         display[-1] = {"role": "assistant", "content": render_answer(answer)}
-        record = {"question": question, **answer.model_dump()}
+        record = {"question": question, "log_id": log.record(question, answer, assistant.settings.llm),
+                  **answer.model_dump()}
         answers = convo["answers"]
         answers[len(display) - 1] = record
         for old in sorted(answers)[:-MAX_REMEMBERED_ANSWERS]:
@@ -144,6 +146,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             gr.Warning("That is a lot of votes in a minute; this one was not saved.")
             return
         voted.append(record["answer"])
+        log.vote(record.get("log_id"), bool(data.liked))
         if not feedback.record(liked=bool(data.liked), question=record["question"], answer=record["answer"],
                                citations=record["citations"], refused=record["refused"]):
             gr.Warning("Your feedback could not be saved right now, sorry. The chat still works.")
@@ -152,7 +155,10 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         gr.Markdown("## Medical massage therapy: careers, certification and insurance\n"
                     "Ask about certification and licensing, schools, what insurers need before they pay, or the job outlook. "
                     "Every answer cites the article passage it comes from.")
-        gr.Markdown(DISCLAIMER + "\n\n" + assistant.sources.sentence(topics=False), elem_classes=["disclaimer"])
+        kept = (f"Questions are kept {log.retention_days} days, without any name, address or identifier, so the "
+                "maintainers can see what the sources are missing." if log.enabled else "Questions are not kept.")
+        gr.Markdown(DISCLAIMER + "\n\n" + assistant.sources.sentence(topics=False) + " " + kept,
+                    elem_classes=["disclaimer"])
         convo = gr.State(new_conversation(), time_to_live=SESSION_TTL_S)
         chat = gr.Chatbot(label="Chat", height=480, feedback_options=("Like", "Dislike"), elem_id="chat",
                           render_markdown=True, sanitize_html=True, buttons=["copy"])
@@ -175,11 +181,16 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
 
 
 def create_app(assistant: Assistant, feedback: FeedbackStore | None = None, auth: str | None = None,
-               api_key: str | None = None, read_timeout: float = READ_TIMEOUT_S) -> FastAPI:
+               api_key: str | None = None, read_timeout: float = READ_TIMEOUT_S, admin_auth: str | None = None,
+               question_log: QuestionLog | None = None) -> FastAPI:
     """``auth`` ("user:password") guards every route with basic auth; ``api_key`` also lets an
-    OpenAI client in to ``/v1`` with ``Authorization: Bearer <key>``."""
+    OpenAI client in to ``/v1`` with ``Authorization: Bearer <key>``; ``admin_auth`` creates the
+    maintainers' page at ``/admin``, behind its own password (without it, ``/admin`` is a 404)."""
     settings = assistant.settings
     feedback = feedback or FeedbackStore(settings.feedback_path)
+    log = question_log or QuestionLog(feedback.path, settings.question_log, settings.question_log_days)
+    if log.enabled:
+        log.purge()
     api = FastAPI(title="Medical massage assistant", docs_url="/api/docs", openapi_url="/api/openapi.json",
                   redoc_url=None)
 
@@ -187,7 +198,14 @@ def create_app(assistant: Assistant, feedback: FeedbackStore | None = None, auth
     async def limits_and_auth(request: Request, call_next):
         openai = _is_openai(request)
         header = request.headers.get("authorization", "")
-        if openai and (auth or api_key):
+        path = request.url.path
+        if path == "/admin" or path.startswith("/admin/"):  # its own password, and no page without one
+            if not admin_auth:
+                return JSONResponse({"detail": "Not Found"}, status_code=404)
+            if not _authorized(header, admin_auth):
+                return JSONResponse({"detail": "authentication required"}, status_code=401,
+                                    headers={"WWW-Authenticate": 'Basic realm="maintainers"'})
+        elif openai and (auth or api_key):
             if not ((api_key and _bearer(header, api_key)) or (auth and _authorized(header, auth))):
                 return error_response(401, "Incorrect or missing API key.", code="invalid_api_key",
                                       headers={"WWW-Authenticate": 'Bearer realm="assistant"'})
@@ -224,10 +242,21 @@ def create_app(assistant: Assistant, feedback: FeedbackStore | None = None, auth
 
     @api.post("/api/ask", response_model=Answer)
     def ask(request: AskRequest) -> Answer:
-        return assistant.ask(request.question, [t.model_dump() for t in request.history])
+        answer = assistant.ask(request.question, [t.model_dump() for t in request.history])
+        log.record(request.question, answer, settings.llm)
+        return answer
 
-    api.include_router(build_router(assistant))
-    ui = build_ui(assistant, feedback)
+    api.include_router(build_router(assistant, on_answer=lambda q, a: log.record(q, a, settings.llm)))
+    if admin_auth:  # mounted before the chat page, which takes every other path
+        from fastapi.responses import RedirectResponse
+
+        from .admin import build_admin
+
+        api.add_api_route("/admin", lambda: RedirectResponse("/admin/"), include_in_schema=False)
+
+        gr.mount_gradio_app(api, build_admin(assistant, log, feedback), path="/admin", theme=THEME,
+                            footer_links=[], show_error=False)
+    ui = build_ui(assistant, feedback, log)
     app = gr.mount_gradio_app(api, ui, path="/", theme=THEME, css=CSS, footer_links=[], show_error=False)
     for route in app.routes:  # Gradio's own routes answer a request that does not fit them with a short error
         if isinstance(route, Mount) and hasattr(route.app, "add_exception_handler"):
