@@ -87,11 +87,17 @@ class QuestionLog:
             (_now(), str(question)[:MAX_QUESTION_CHARS], int(answer.refused), answer.reason or "",
              float(answer.confidence), cited, generator, float(answer.latency_ms)))
 
-    def vote(self, row_id: int | None, liked: bool, comment: str | None = None) -> bool:
+    def vote(self, row_id: int | None, liked: bool) -> bool:
         if not self.enabled or row_id is None:
             return False
-        return self._write("update questions set vote = ?, comment = ? where id = ?",
-                           (int(bool(liked)), (comment or None) and comment[:MAX_QUESTION_CHARS], row_id)) is not None
+        return self._write("update questions set vote = ? where id = ?", (int(bool(liked)), row_id)) is not None
+
+    def comment(self, row_id: int | None, text: str) -> bool:
+        """The user's optional word on an answer ("the price is out of date")."""
+        if not self.enabled or row_id is None or not text.strip():
+            return False
+        return self._write("update questions set comment = ? where id = ?",
+                           (text.strip()[:MAX_QUESTION_CHARS], row_id)) is not None
 
     def purge(self, now: datetime | None = None) -> int:
         """Delete the rows older than the retention period; how many went."""

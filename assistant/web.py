@@ -151,6 +151,20 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore, log: QuestionLog) ->
                                citations=record["citations"], refused=record["refused"]):
             gr.Warning("Your feedback could not be saved right now, sorry. The chat still works.")
 
+    def on_remark(text: str, convo: dict, request: gr.Request):
+        answers = (convo or {}).get("answers", {})
+        if not (text or "").strip() or not answers:
+            return text
+        client = getattr(getattr(request, "client", None), "host", None) or "unknown"
+        if not votes.allow(client):
+            gr.Warning("That is a lot of messages in a minute; this one was not sent.")
+            return text
+        if log.comment(answers[max(answers)].get("log_id"), str(text)):
+            gr.Info("Thank you: the maintainers will see it.")
+            return ""
+        gr.Warning("Your comment could not be saved right now, sorry.")
+        return text
+
     with gr.Blocks(title="Medical massage career & insurance assistant") as ui:
         gr.Markdown("## Medical massage therapy: careers, certification and insurance\n"
                     "Ask about certification and licensing, schools, what insurers need before they pay, or the job outlook. "
@@ -168,6 +182,12 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore, log: QuestionLog) ->
             send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
         with gr.Row(elem_classes=["examples"]):
             example_buttons = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLES]
+        if log.enabled:
+            with gr.Row():
+                remark = gr.Textbox(placeholder="Anything wrong or missing in the last answer? (optional, sent to the "
+                                    "maintainers with the question)", show_label=False, scale=5, max_lines=3,
+                                    max_length=2_000, elem_id="remark")
+                send_remark = gr.Button("Send", size="sm", scale=1, min_width=80, elem_id="send-remark")
         clear = gr.Button("New chat", size="sm", elem_id="new-chat")
 
         box.submit(respond, [box, chat, convo], [box, chat, convo], api_name="chat")
@@ -175,6 +195,9 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore, log: QuestionLog) ->
         for button, question in zip(example_buttons, EXAMPLES):
             button.click(respond, [gr.State(question), chat, convo], [box, chat, convo], api_visibility="private")
         chat.like(on_like, [convo], None, api_visibility="private")
+        if log.enabled:
+            remark.submit(on_remark, [remark, convo], remark, api_visibility="private")
+            send_remark.click(on_remark, [remark, convo], remark, api_visibility="private")
         clear.click(lambda: ([], new_conversation(), ""), None, [chat, convo, box], api_visibility="private")
     ui.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
     return ui

@@ -3,6 +3,7 @@
 question is still answered."""
 
 import json
+import logging
 import socket
 import time
 
@@ -139,6 +140,15 @@ def test_extras_the_product_does_not_use_are_closed(server, path):
 def test_the_page_and_the_documented_api_stay_open(server):
     for path in ("/", "/config", "/api/docs", "/api/openapi.json", "/healthz", "/v1/models"):
         assert httpx.get(f"{server.url}{path}", timeout=30).status_code == 200, path
+
+
+def test_the_log_never_holds_a_question_s_words(server, caplog):
+    caplog.set_level(logging.INFO)
+    r = httpx.post(f"{server.url}/api/ask", json={"question": "does medicare cover massage for my hemorrhoids?"},
+                   timeout=30)
+    assert r.status_code == 200 and r.json()["refused"] and "medicare" in r.json()["reason"]  # the reason has the word
+    logged = "\n".join(record.getMessage() for record in caplog.records).lower()
+    assert "refused" in logged and "medicare" not in logged and "hemorrhoids" not in logged
 
 
 def test_rate_limit_counts_per_client_in_a_sliding_window():

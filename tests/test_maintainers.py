@@ -5,6 +5,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import datetime, timedelta, timezone
 
 import httpx
@@ -150,3 +151,41 @@ def test_a_pasted_comment_gets_a_grounded_draft_or_needs_review(assistant):
     assert 2 <= answered.text.count("[") <= 12
     unknown = draft_reply(assistant, Comment("pasted", "Jo Smith", "Does Medicare pay for medical massage?"))
     assert unknown.needs_review and "do not answer" in unknown.why
+
+
+def test_a_vote_and_a_remark_in_the_chat_reach_the_log(logged):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    live, log = logged
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{live.url}/", wait_until="load")
+        page.fill("#question textarea", "how much is the mmpa training?")
+        page.press("#question textarea", "Enter")
+        page.locator("#chat button[aria-label='Dislike']").last.wait_for(state="visible", timeout=30_000)
+        page.wait_for_timeout(1000)
+        page.locator("#chat button[aria-label='Dislike']").last.click()
+        page.fill("#remark textarea", "I wanted the price per level")
+        page.click("#send-remark")
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not (log.rows() and log.rows()[-1]["comment"]):
+            time.sleep(0.2)
+        browser.close()
+    row = log.rows()[-1]
+    assert row["question"] == "how much is the mmpa training?" and row["vote"] == 0
+    assert row["comment"] == "I wanted the price per level"
+
+
+def test_gaps_command_reads_the_log(built_settings, tmp_path):
+    from assistant.answer import Answer
+
+    db = tmp_path / "feedback.sqlite"
+    log = QuestionLog(db)
+    for q in ("does medicare cover medical massage?", "will medicare pay for massage", "is maryland different?"):
+        log.record(q, Answer(answer="...", refused="maryland" not in q, reason="not covered: medicare"), "extractive")
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(built_settings.data_dir), "ASSISTANT_FEEDBACK_DB": str(db)}
+    out = subprocess.run([sys.executable, "-m", "assistant", "gaps", "--days", "7", "--format", "json"], cwd=PROJECT,
+                         env=env, capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    (gap,) = json.loads(out.stdout)
+    assert gap["count"] == 2 and "medicare" in gap["faq_entry"].lower() and gap["reason"] == "not covered: medicare"
