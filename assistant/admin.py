@@ -71,7 +71,10 @@ def build_admin(assistant: Assistant, log: QuestionLog, feedback: FeedbackStore)
         total = len(rows)
         share = sum(r["refused"] for r in rows) / total if total else 0.0
         summary = f"**{total}** questions in the last {int(days)} days, **{share:.0%}** refused."
-        return summary, use, use, votes, disliked
+        top = max([1, *use["questions"].tolist()])  # axes from zero: one busy day is a bar, not a flat line
+        top_votes = max([1, *votes["count"].tolist()])
+        return (summary, gr.update(value=use, y_lim=[0, top * 1.1]), use,
+                gr.update(value=votes, y_lim=[0, top_votes * 1.1]), disliked)
 
     def load_evals():
         latest = EVAL_REPORTS / "latest.md"
@@ -103,13 +106,14 @@ def build_admin(assistant: Assistant, log: QuestionLog, feedback: FeedbackStore)
             show = gr.Button("Show", variant="primary", elem_id="show-use")
             summary = gr.Markdown()
             questions = gr.BarPlot(x="day", y="questions", title="Questions per day")
-            refused = gr.LinePlot(x="day", y="refused share", title="Share refused")
+            refused = gr.ScatterPlot(x="day", y="refused share", title="Share refused", y_lim=[0, 1])
             votes = gr.BarPlot(x="day", y="count", color="vote", title="Thumbs up and down")
             disliked = gr.Dataframe(label="Latest disliked answers", wrap=True)
             show.click(load_use, use_days, [summary, questions, refused, votes, disliked])
         with gr.Tab("Evals"):
             load = gr.Button("Show eval history", variant="primary")
-            history = gr.LinePlot(x="run", y="pass rate", color="split", title="Pass rate per eval run")
+            history = gr.ScatterPlot(x="run", y="pass rate", color="split", title="Pass rate per eval run",
+                                     y_lim=[0, 1])
             latest = gr.Markdown()
             load.click(load_evals, None, [history, latest])
         with gr.Tab("Draft a reply"):
