@@ -104,14 +104,15 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore, log: QuestionLog) ->
     def respond(message: str, display: list, convo: dict):
         convo = convo or new_conversation()
         display = list(display or [])
-        # A session keeps only what the pipeline reads of a message, not what a client sent.
-        question = (message if isinstance(message, str) else "")[:keep_chars]
-        display.append({"role": "user", "content": as_text(question) or "…"})
+        # The pipeline sees the message (and says when it cuts it); the session keeps only what it reads.
+        full = message if isinstance(message, str) else ""
+        question = full[:keep_chars]
+        display.append({"role": "user", "content": as_text(question) + ("…" if len(full) > keep_chars else "") or "…"})
         display.append({"role": "assistant", "content": ""})
         yield "", display, convo
         answer = None
         streamed = ""
-        for piece in assistant.stream(question, convo["history"]):
+        for piece in assistant.stream(full, convo["history"]):
             if isinstance(piece, Answer):
                 answer = piece
                 break
