@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
+
+from .sqlitefile import SqliteFile
 
 log = logging.getLogger(__name__)
 
@@ -32,19 +33,7 @@ create table if not exists feedback (
 class FeedbackStore:
     def __init__(self, path: Path, timeout: float = 10.0):
         self.path = Path(path)
-        self.timeout = timeout
-        self._lock = threading.Lock()
-        self._ready = False
-
-    def _connect(self) -> sqlite3.Connection:
-        if not self._ready:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=self.timeout)
-        if not self._ready:
-            conn.execute("pragma journal_mode=wal")
-            conn.execute(SCHEMA)
-            self._ready = True
-        return conn
+        self._db = SqliteFile(self.path, SCHEMA, timeout)
 
     def record(self, *, liked: bool, question: str, answer: str, citations: list[dict], refused: bool = False) -> bool:
         """Store one vote, each text capped. A failure is logged and reported as False: the chat never
@@ -53,23 +42,12 @@ class FeedbackStore:
                str(question)[:MAX_QUESTION_CHARS], str(answer)[:MAX_ANSWER_CHARS],
                json.dumps(list(citations)[:MAX_CITATIONS], ensure_ascii=False)[:MAX_ANSWER_CHARS], int(bool(refused)))
         try:
-            with self._lock:
-                conn = self._connect()
-                try:
-                    with conn:
-                        conn.execute("insert into feedback (created_at, liked, question, answer, citations, refused) "
-                                     "values (?, ?, ?, ?, ?, ?)", row)
-                finally:
-                    conn.close()
+            self._db.write("insert into feedback (created_at, liked, question, answer, citations, refused) "
+                           "values (?, ?, ?, ?, ?, ?)", row)
             return True
         except (sqlite3.Error, OSError) as exc:
             log.error("could not store feedback in %s: %s", self.path, exc)
             return False
 
     def rows(self) -> list[dict]:
-        conn = self._connect()
-        conn.row_factory = sqlite3.Row
-        try:
-            return [dict(r) for r in conn.execute("select * from feedback order by id")]
-        finally:
-            conn.close()
+        return self._db.select("select * from feedback order by id")

@@ -33,10 +33,20 @@ CLOSED_PATHS = ("/gradio_api/upload", "/upload", "/monitoring", "/gradio_api/run
 CLIENT_ERRORS = (KeyError, IndexError, TypeError, ValueError, AttributeError)
 
 
+def is_openai_path(path: str) -> bool:
+    return path == "/v1" or path.startswith("/v1/")
+
+
+def openai_error(message: str, type_: str = "invalid_request_error", param: str | None = None,
+                 code: str | None = None) -> dict:
+    """OpenAI's error object."""
+    return {"error": {"message": message, "type": type_, "param": param, "code": code}}
+
+
 def error_body(path: str, status: int, message: str) -> dict:
     """An OpenAI error object under /v1, the API's ``{"detail": ...}`` elsewhere."""
-    if path == "/v1" or path.startswith("/v1/"):
-        return {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": None}}
+    if is_openai_path(path):
+        return openai_error(message)
     return {"detail": message}
 
 

@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from .answer import Answer, plain_text
+from .limits import openai_error
 from .pipeline import Assistant
 
 MODEL_ID = "medical-massage-assistant"
@@ -69,8 +70,7 @@ class OpenAIError(Exception):
 
 def error_response(status: int, message: str, type_: str = "invalid_request_error", param: str | None = None,
                    code: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"message": message, "type": type_, "param": param, "code": code}},
-                        status_code=status, headers=headers)
+    return JSONResponse(openai_error(message, type_, param, code), status_code=status, headers=headers)
 
 
 def conversation(request: ChatRequest) -> tuple[str, list[dict[str, str]]]:

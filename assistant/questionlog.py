@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from .answer import Answer
+from .sqlitefile import SqliteFile
 
 log = logging.getLogger(__name__)
 
@@ -46,30 +46,12 @@ class QuestionLog:
         self.path = Path(path)
         self.enabled = enabled
         self.retention_days = retention_days
-        self.timeout = timeout
-        self._lock = threading.Lock()
-        self._ready = False
+        self._db = SqliteFile(self.path, SCHEMA, timeout)
         self._purged_at = 0.0
 
-    def _connect(self) -> sqlite3.Connection:
-        if not self._ready:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=self.timeout)
-        if not self._ready:
-            conn.execute("pragma journal_mode=wal")
-            conn.execute(SCHEMA)
-            self._ready = True
-        return conn
-
-    def _write(self, sql: str, params: tuple = ()) -> int | None:
+    def _write(self, sql: str, params: tuple = ()) -> sqlite3.Cursor | None:
         try:
-            with self._lock:
-                conn = self._connect()
-                try:
-                    with conn:
-                        return conn.execute(sql, params).lastrowid
-                finally:
-                    conn.close()
+            return self._db.write(sql, params)
         except (sqlite3.Error, OSError) as exc:
             log.error("question log in %s: %s", self.path, type(exc).__name__)
             return None
@@ -81,11 +63,12 @@ class QuestionLog:
         if time.monotonic() - self._purged_at > PURGE_EVERY_S:
             self.purge()
         cited = json.dumps(sorted({c.chunk_id for c in answer.citations if c.chunk_id}))
-        return self._write(
+        written = self._write(
             "insert into questions (created_at, question, refused, reason, confidence, cited, generator, latency_ms) "
             "values (?, ?, ?, ?, ?, ?, ?, ?)",
             (_now(), str(question)[:MAX_QUESTION_CHARS], int(answer.refused), answer.reason or "",
              float(answer.confidence), cited, generator, float(answer.latency_ms)))
+        return written.lastrowid if written is not None else None
 
     def vote(self, row_id: int | None, liked: bool) -> bool:
         if not self.enabled or row_id is None:
@@ -103,32 +86,16 @@ class QuestionLog:
         """Delete the rows older than the retention period; how many went."""
         self._purged_at = time.monotonic()
         cutoff = ((now or datetime.now(timezone.utc)) - timedelta(days=self.retention_days)).isoformat(timespec="seconds")
-        try:
-            with self._lock:
-                conn = self._connect()
-                try:
-                    with conn:
-                        return conn.execute("delete from questions where created_at < ?", (cutoff,)).rowcount
-                finally:
-                    conn.close()
-        except (sqlite3.Error, OSError) as exc:
-            log.error("question log in %s: %s", self.path, type(exc).__name__)
-            return 0
+        deleted = self._write("delete from questions where created_at < ?", (cutoff,))
+        return deleted.rowcount if deleted is not None else 0
 
     def rows(self, days: int | None = None) -> list[dict]:
         if not self.path.exists():
             return []
-        conn = self._connect()
-        conn.row_factory = sqlite3.Row
-        try:
-            if days is None:
-                found = conn.execute("select * from questions order by id")
-            else:
-                since = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
-                found = conn.execute("select * from questions where created_at >= ? order by id", (since,))
-            return [dict(r) for r in found]
-        finally:
-            conn.close()
+        if days is None:
+            return self._db.select("select * from questions order by id")
+        since = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
+        return self._db.select("select * from questions where created_at >= ? order by id", (since,))
 
 
 def _now() -> str:

@@ -23,9 +23,8 @@ from pydantic import BaseModel, Field  # noqa: E402
 
 from .answer import Answer  # noqa: E402
 from .feedback import FeedbackStore  # noqa: E402
-from .indexing import index_is_current  # noqa: E402
-from .indexing import index_state  # noqa: E402
-from .limits import MAX_BODY_BYTES, READ_TIMEOUT_S, EdgeLimits, RateLimit, route_error  # noqa: E402
+from .indexing import index_is_current, index_state  # noqa: E402
+from .limits import MAX_BODY_BYTES, READ_TIMEOUT_S, EdgeLimits, RateLimit, is_openai_path, route_error  # noqa: E402
 from .openai_api import build_router, error_response  # noqa: E402
 from .questionlog import QuestionLog  # noqa: E402
 from .pipeline import Assistant  # noqa: E402
@@ -290,7 +289,7 @@ def create_app(assistant: Assistant, feedback: FeedbackStore | None = None, auth
 
 
 def _is_openai(request: Request) -> bool:
-    return request.url.path == "/v1" or request.url.path.startswith("/v1/")
+    return is_openai_path(request.url.path)
 
 
 def _bearer(header: str, key: str) -> bool:
