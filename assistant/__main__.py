@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         from .questionlog import QuestionLog
 
         settings = assistant.settings
-        rows = QuestionLog(settings.feedback_path, settings.question_log, settings.question_log_days).rows(args.days)
+        rows = QuestionLog(settings.feedback_url, settings.question_log, settings.question_log_days).rows(args.days)
         found = g.knowledge_gaps(rows, assistant.retriever.embeddings.embed_documents, assistant.retriever.search,
                                  assistant.decider.centroid)
         print(g.as_json(found) if args.format == "json" else g.as_markdown(found, args.days))

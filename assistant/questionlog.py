@@ -11,49 +11,47 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
 from .answer import Answer
-from .sqlitefile import SqliteFile
+from .database import describe, engine_for, ensure_tables, questions_table, sqlite_url
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2_000
 PURGE_EVERY_S = 24 * 3600
-
-SCHEMA = """
-create table if not exists questions (
-    id integer primary key autoincrement,
-    created_at text not null,
-    question text not null,
-    refused integer not null,
-    reason text not null,
-    confidence real not null,
-    cited text not null,
-    generator text not null,
-    latency_ms real not null,
-    vote integer,
-    comment text
-)
-"""
+T = questions_table
 
 
 class QuestionLog:
-    def __init__(self, path: Path, enabled: bool = True, retention_days: int = 90, timeout: float = 10.0):
-        self.path = Path(path)
+    """``where``: a database URL or the path of a SQLite file (the feedback database)."""
+
+    def __init__(self, where: str | Path, enabled: bool = True, retention_days: int = 90, timeout: float = 10.0):
+        self.url = where if isinstance(where, str) and "://" in where else sqlite_url(Path(where))
         self.enabled = enabled
         self.retention_days = retention_days
-        self._db = SqliteFile(self.path, SCHEMA, timeout)
+        self.timeout = timeout
         self._purged_at = 0.0
 
-    def _write(self, sql: str, params: tuple = ()) -> sqlite3.Cursor | None:
+    def _engine(self):
+        engine = engine_for(self.url, self.timeout)
+        ensure_tables(engine, T)
+        return engine
+
+    def _write(self, statement) -> int | None:
+        """The new row's id for an insert, the rows touched otherwise; None when the write failed
+        (logged without the question's words)."""
         try:
-            return self._db.write(sql, params)
-        except (sqlite3.Error, OSError) as exc:
-            log.error("question log in %s: %s", self.path, type(exc).__name__)
+            with self._engine().begin() as conn:
+                result = conn.execute(statement)
+                return result.scalar_one() if result.returns_rows else result.rowcount
+        except (SQLAlchemyError, OSError) as exc:
+            log.error("question log in %s: %s", describe(self.url), type(exc).__name__)
             return None
 
     def record(self, question: str, answer: Answer, generator: str) -> int | None:
@@ -63,39 +61,35 @@ class QuestionLog:
         if time.monotonic() - self._purged_at > PURGE_EVERY_S:
             self.purge()
         cited = json.dumps(sorted({c.chunk_id for c in answer.citations if c.chunk_id}))
-        written = self._write(
-            "insert into questions (created_at, question, refused, reason, confidence, cited, generator, latency_ms) "
-            "values (?, ?, ?, ?, ?, ?, ?, ?)",
-            (_now(), str(question)[:MAX_QUESTION_CHARS], int(answer.refused), answer.reason or "",
-             float(answer.confidence), cited, generator, float(answer.latency_ms)))
-        return written.lastrowid if written is not None else None
+        return self._write(insert(T).values(
+            created_at=_now(), question=str(question)[:MAX_QUESTION_CHARS], refused=int(answer.refused),
+            reason=answer.reason or "", confidence=float(answer.confidence), cited=cited, generator=generator,
+            latency_ms=float(answer.latency_ms)).returning(T.c.id))
 
     def vote(self, row_id: int | None, liked: bool) -> bool:
         if not self.enabled or row_id is None:
             return False
-        return self._write("update questions set vote = ? where id = ?", (int(bool(liked)), row_id)) is not None
+        return self._write(update(T).where(T.c.id == row_id).values(vote=int(bool(liked)))) is not None
 
     def comment(self, row_id: int | None, text: str) -> bool:
         """The user's optional word on an answer ("the price is out of date")."""
         if not self.enabled or row_id is None or not text.strip():
             return False
-        return self._write("update questions set comment = ? where id = ?",
-                           (text.strip()[:MAX_QUESTION_CHARS], row_id)) is not None
+        return self._write(update(T).where(T.c.id == row_id).values(comment=text.strip()[:MAX_QUESTION_CHARS])) is not None
 
     def purge(self, now: datetime | None = None) -> int:
         """Delete the rows older than the retention period; how many went."""
         self._purged_at = time.monotonic()
         cutoff = ((now or datetime.now(timezone.utc)) - timedelta(days=self.retention_days)).isoformat(timespec="seconds")
-        deleted = self._write("delete from questions where created_at < ?", (cutoff,))
-        return deleted.rowcount if deleted is not None else 0
+        return self._write(delete(T).where(T.c.created_at < cutoff)) or 0
 
     def rows(self, days: int | None = None) -> list[dict]:
-        if not self.path.exists():
-            return []
-        if days is None:
-            return self._db.select("select * from questions order by id")
-        since = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
-        return self._db.select("select * from questions where created_at >= ? order by id", (since,))
+        query = select(T).order_by(T.c.id)
+        if days is not None:
+            since = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
+            query = query.where(T.c.created_at >= since)
+        with self._engine().connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
 
 
 def _now() -> str:

@@ -1,8 +1,6 @@
-"""The vector store (Chroma, embedded or a server) and the ingest record manager."""
+"""The vector store (Chroma, embedded or a server) and the ingest record manager (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
@@ -52,12 +50,11 @@ def open_record_manager(settings: Settings, layer: str = "chunks"):
     # The module itself, not the package: the package also imports its vector-store helpers (0.4 s).
     from langchain_classic.indexes._sql_record_manager import SQLRecordManager
 
+    from .database import engine_for
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    manager = SQLRecordManager(
-        namespace=f"chroma/{settings.collection_name(layer)}",
-        db_url=f"sqlite:///{Path(settings.record_db).resolve()}",
-        engine_kwargs={"connect_args": {"timeout": 30}},
-    )
+    manager = SQLRecordManager(  # the process's one engine (pool) for this database
+        namespace=f"chroma/{settings.collection_name(layer)}", engine=engine_for(settings.records_url, timeout=30))
     manager.create_schema()
     return manager
 

@@ -27,7 +27,7 @@ ADMIN = ("maintainer", "s3cret")
 @pytest.fixture
 def logged(assistant, tmp_path):
     feedback = FeedbackStore(tmp_path / "feedback.sqlite")
-    log = QuestionLog(feedback.path)
+    log = QuestionLog(feedback.url)
     with LiveServer(create_app(assistant, feedback=feedback, question_log=log, admin_auth=":".join(ADMIN))) as live:
         yield live, log
 
@@ -61,7 +61,7 @@ def test_rows_older_than_the_retention_are_deleted(tmp_path):
     from assistant.answer import Answer
 
     old, new = log.record("old question", Answer(answer="x"), "extractive"), log.record("new", Answer(answer="y"), "extractive")
-    with sqlite3.connect(log.path) as conn:
+    with sqlite3.connect(tmp_path / "f.sqlite") as conn:
         conn.execute("update questions set created_at = ? where id = ?",
                      ((datetime.now(timezone.utc) - timedelta(days=31)).isoformat(timespec="seconds"), old))
     assert log.purge() == 1
