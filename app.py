@@ -10,11 +10,11 @@ import sys
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from assistant.serve import prepare_assistant  # noqa: E402
+from assistant.serve import prepare_assistant, watch_index  # noqa: E402
+from assistant.settings import get_settings  # noqa: E402
 
 CONNECTIONS = 256          # open connections at once; more get 503 instead of piling up
 HEADER_BYTES = 64 * 1024   # request line and headers
-from assistant.settings import get_settings  # noqa: E402
 
 
 def bind_warning(host: str, auth: str | None) -> str | None:
@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 7860)))
+    parser.add_argument("--no-ingest", action="store_true",
+                        help="a replica: serve the index an ingest elsewhere built (wait for one), never ingest here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -37,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     warning = bind_warning(args.host, settings.auth)
     if warning:
         print(warning, file=sys.stderr)
-    assistant = prepare_assistant(settings)
+    assistant = prepare_assistant(settings, ingest=not args.no_ingest)
+    watch_index(assistant)  # a newer index saved by an ingest is loaded without a restart
 
     import uvicorn
 

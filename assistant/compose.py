@@ -14,6 +14,7 @@ from .corpus import chunk_body
 from .guard import looks_like_instructions
 from .decision import Decision, ScoredUnit, answer_types, question_sentence
 from .retrieval import Unit
+from .sources import SourceDescription, and_list
 from .text import content_terms, negated, normalize_numbers, split_units, word_count
 
 
@@ -214,55 +215,6 @@ def render(sentences: list[Sentence], citations: list[Citation] | None = None) -
     return text, citations
 
 
-@dataclass(frozen=True)
-class SourceDescription:
-    """What is indexed, said in words: refusals describe the sources as they are, not as
-    they were when someone wrote a sentence about them."""
-
-    articles: tuple[str, ...]
-    topics: tuple[str, ...]
-    comments: int
-    faq_questions: tuple[str, ...]
-
-    @classmethod
-    def from_chunks(cls, docs: list[Document]) -> "SourceDescription":
-        articles: dict[str, str] = {}
-        topics: dict[str, None] = {}
-        comments: set[str] = set()
-        faq: dict[str, None] = {}
-        for doc in sorted(docs, key=lambda d: (d.metadata.get("doc_id", ""), d.metadata.get("position", 0))):
-            meta = doc.metadata
-            if meta.get("kind") == "article":
-                articles.setdefault(meta.get("doc_id", ""), meta.get("title", ""))
-                if meta.get("section") and meta.get("section") != "Introduction":
-                    topics.setdefault(meta["section"].rstrip("?"), None)
-            elif meta.get("kind") == "comment":
-                comments.add(meta.get("doc_id", ""))
-            elif meta.get("kind") == "faq":
-                faq.setdefault(meta.get("section", ""), None)
-        return cls(tuple(articles.values()), tuple(topics), len(comments), tuple(q for q in faq if q))
-
-    def sentence(self, topics: bool = True) -> str:
-        parts = []
-        if self.articles:
-            titles = [f"“{t}”" for t in self.articles]
-            noun = "article" if len(titles) == 1 else f"{_number(len(titles))} articles"
-            parts.append(f"the {noun} {_and(titles)}")
-        if self.comments:
-            parts.append(f"{_number(self.comments)} reader comment{'s' if self.comments != 1 else ''}")
-        if self.faq_questions:
-            parts.append("a FAQ written from them")
-        if not parts:
-            return "My sources are empty."
-        text = f"My sources are {_and(parts)}."
-        if topics and self.topics:
-            text += " They cover: " + "; ".join(self.topics) + "."
-        return text
-
-    def examples(self, n: int = 2) -> str:
-        return " or ".join(f"“{q}”" for q in self.faq_questions[:n]) or "a question about the topics above"
-
-
 def render_refusal(reason: str, sources: SourceDescription) -> str:
     if reason == "off-subject":
         return load_prompt("refusal_off_subject").format(sources=sources.sentence(), examples=sources.examples())
@@ -273,18 +225,10 @@ def render_partial(decision: Decision, question: str, related: str, sources: Sou
     """Refused, but honest about what the sources do hold: what is missing, in the user's words."""
     descriptions = {t.name: t.describe for t in answer_types()}
     missing = [_as_typed(m, question) if m not in descriptions else descriptions[m] for m in decision.missing]
-    what = _and(missing) if missing else "exactly what you asked"
+    what = and_list(missing) if missing else "exactly what you asked"
     return load_prompt("partial").format(missing=what, related=related, where_to_look=load_prompt("where_to_look"))
 
 
 def _as_typed(word: str, question: str) -> str:
     match = re.search(rf"\b{re.escape(word)}\w*", question, re.IGNORECASE)
     return f"“{match.group(0) if match else word}”"
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _number(n: int) -> str:
-    return ("one two three four five six seven eight nine".split()[n - 1]) if 1 <= n <= 9 else str(n)

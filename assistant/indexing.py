@@ -11,7 +11,12 @@ added around it:
 * a file that fails to parse keeps its previous chunks (a bad edit never damages the index);
 * chunks of a file deleted from the corpus are removed;
 * a run killed at any point is repaired by the next one: store and records are reconciled
-  before and after indexing, so they converge to the corpus with no duplicates.
+  before and after indexing, so they converge to the corpus with no duplicates;
+* one ingest at a time, from any machine sharing the database (``database.ingest_lock``).
+
+At the end, the lexical index (BM25, term statistics, vocabulary) is built from the stored
+chunks and saved, and the index state row names its version: serving processes load that
+instead of reading every chunk, and notice a new version without a restart.
 """
 
 from __future__ import annotations
@@ -24,16 +29,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from langchain_core.indexing import index
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
 from .corpus import CorpusError, corpus_fingerprint, load_corpus, term_documents, unit_documents
+from .database import engine_for, ensure_tables, index_state_table, ingest_lock
 from .embeddings import LocalEmbeddings
+from .lexical import LexicalIndex
+from .retrieval import read_chunks
 from .settings import Settings
 from .store import LAYERS, chroma_client, open_record_manager, open_vector_store, read_collection, recorded_groups
 
 log = logging.getLogger(__name__)
 SOURCE_KEY = "path"
-STATE_FILE = "index-state.json"
 BATCH_SIZE = 32
 
 
@@ -54,36 +63,86 @@ class IngestReport:
 
 
 def index_state(settings: Settings) -> dict:
+    """What the last complete ingest saw: fingerprint, chunks, failed files, lexical version.
+    Empty while an ingest runs, before the first one, or when the database cannot be read."""
     try:
-        return json.loads((settings.data_dir / STATE_FILE).read_text())
-    except (OSError, ValueError):
+        engine = engine_for(settings.records_url)
+        ensure_tables(engine, index_state_table)
+        with engine.connect() as conn:
+            row = conn.execute(select(index_state_table).where(
+                index_state_table.c.collection == settings.collection)).first()
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("cannot read the index state: %s", type(exc).__name__)
         return {}
+    if row is None:
+        return {}
+    state = dict(row._mapping)
+    state["failed"] = json.loads(state["failed"])
+    return state
+
+
+def lexical_folder(settings: Settings, state: dict | None = None) -> Path | None:
+    """The saved lexical index of the current version, when it is there."""
+    state = index_state(settings) if state is None else state
+    folder = settings.lexical_dir / state["version"] if state.get("version") else None
+    return folder if folder is not None and folder.is_dir() else None
 
 
 def index_is_current(settings: Settings, corpus_dir: Path | None = None) -> bool:
-    """True when the last complete ingest saw exactly the corpus as it is now."""
+    """True when the last complete ingest saw exactly the corpus as it is now, and its saved
+    lexical index is there."""
     state = index_state(settings)
     corpus_dir = Path(corpus_dir or settings.corpus_dir)
     return bool(state) and state.get("fingerprint") == corpus_fingerprint(corpus_dir) and (
         settings.chroma_host is not None or settings.chroma_dir.exists()
-    )
+    ) and lexical_folder(settings, state) is not None
 
 
-def _write_state(settings: Settings, corpus_dir: Path, chunks: int, failed: list[str]) -> None:
-    path = settings.data_dir / STATE_FILE
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"fingerprint": corpus_fingerprint(corpus_dir), "chunks": chunks, "failed": failed}))
-    os.replace(tmp, path)  # atomic: a kill leaves the old state or the new one
+def _write_state(settings: Settings, corpus_dir: Path, chunks: int, failed: list[str], version: str) -> None:
+    table = index_state_table
+    engine = engine_for(settings.records_url)
+    ensure_tables(engine, table)
+    with engine.begin() as conn:  # one transaction: a kill leaves the old state or the new one
+        conn.execute(delete(table).where(table.c.collection == settings.collection))
+        conn.execute(insert(table).values(collection=settings.collection, fingerprint=corpus_fingerprint(corpus_dir),
+                                          chunks=chunks, failed=json.dumps(failed), version=version,
+                                          updated_at=time.time()))
 
 
 def _clear_state(settings: Settings) -> None:
-    (settings.data_dir / STATE_FILE).unlink(missing_ok=True)
+    engine = engine_for(settings.records_url)
+    ensure_tables(engine, index_state_table)
+    with engine.begin() as conn:
+        conn.execute(delete(index_state_table).where(index_state_table.c.collection == settings.collection))
+
+
+def save_lexical_index(settings: Settings, store) -> LexicalIndex:
+    """Build the lexical index from every chunk in the store and save it for serving processes."""
+    lexical = LexicalIndex.build(read_chunks(store))
+    lexical.save(settings.lexical_dir)
+    return lexical
+
+
+def reindex_lexical(settings: Settings) -> LexicalIndex:
+    """Save the lexical index of the store as it is (for a store also filled by other means,
+    as the scale benchmark does), and point the index state at it."""
+    with ingest_lock(settings.records_url, f"ingest:{settings.collection}"):
+        state = index_state(settings)
+        store = open_vector_store(settings, LocalEmbeddings(), client=chroma_client(settings))
+        lexical = save_lexical_index(settings, store)
+        _write_state(settings, settings.corpus_dir, lexical.count, state.get("failed", []), lexical.version)
+        return lexical
 
 
 def run_ingest(settings: Settings, corpus_dir: Path | None = None, *, rebuild: bool = False,
                progress: bool = True) -> IngestReport:
     corpus_dir = Path(corpus_dir or settings.corpus_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with ingest_lock(settings.records_url, f"ingest:{settings.collection}"):
+        return _run_ingest(settings, corpus_dir, rebuild, progress)
+
+
+def _run_ingest(settings: Settings, corpus_dir: Path, rebuild: bool, progress: bool) -> IngestReport:
     if rebuild:
         _drop_index(settings)
     loaded = load_corpus(corpus_dir)
@@ -97,9 +156,11 @@ def run_ingest(settings: Settings, corpus_dir: Path | None = None, *, rebuild: b
     # Files that failed to parse are still present: they keep their chunks (and derived layers).
     present = set(loaded.chunks) | loaded.failed_paths
     derive = {"chunks": lambda docs: docs, "units": unit_documents, "terms": term_documents}
+    stores = {}
     for layer in LAYERS:
         docs = [d for file_chunks in loaded.chunks.values() for d in derive[layer](file_chunks)]
-        result = _index_layer(settings, client, embeddings, layer, docs, present, progress)
+        stores[layer] = open_vector_store(settings, embeddings, client=client, layer=layer)
+        result = _index_layer(settings, stores[layer], layer, docs, present, progress)
         if layer == "chunks":
             report.added, report.updated = result["num_added"], result["num_updated"]
             report.unchanged, report.deleted = result["num_skipped"], result["num_deleted"]
@@ -108,12 +169,12 @@ def run_ingest(settings: Settings, corpus_dir: Path | None = None, *, rebuild: b
             report.derived[layer] = result["num_added"]
     # Current even when a file failed: running again cannot fix a file, and editing it changes the
     # fingerprint, which makes the index stale again. The state says which files failed.
-    _write_state(settings, corpus_dir, report.chunks, sorted(loaded.failed_paths))
+    lexical = save_lexical_index(settings, stores["chunks"])
+    _write_state(settings, corpus_dir, report.chunks, sorted(loaded.failed_paths), lexical.version)
     return report
 
 
-def _index_layer(settings: Settings, client, embeddings, layer: str, docs, present: set[str], progress: bool) -> dict:
-    store = open_vector_store(settings, embeddings, client=client, layer=layer)
+def _index_layer(settings: Settings, store, layer: str, docs, present: set[str], progress: bool) -> dict:
     records = open_record_manager(settings, layer)
     _forget_records_missing_from_store(store, records)
     bar = tqdm(docs, desc=f"Embedding {layer}", unit=layer[:-1], disable=not progress, leave=False)

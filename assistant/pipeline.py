@@ -15,14 +15,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from .answer import Answer
-from .compose import Composer, Draft, SourceDescription, render, render_partial, render_refusal
+from .compose import Composer, Draft, render, render_partial, render_refusal
 from .decision import Decider, Decision, Thresholds
 from .embeddings import LocalEmbeddings
 from .followup import clean_history, is_followup, split_questions, standalone_question
 from .guard import guard_question
 from .prompts import load_prompt
+from .lexical import LexicalIndex
 from .retrieval import HybridRetriever, Retrieval
 from .settings import Settings, get_settings
+from .sources import SourceDescription
 from .store import chroma_client, open_vector_store
 
 log = logging.getLogger(__name__)
@@ -44,17 +46,33 @@ class Trace:
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """What depends on the index's version, swapped together when a new one is loaded."""
+
+    retriever: HybridRetriever
+    decider: Decider
+    composer: Composer
+    sources: SourceDescription
+
+
 class Assistant:
     def __init__(self, settings: Settings, retriever: HybridRetriever, generator=None):
         self.settings = settings
-        self.retriever = retriever
         self.thresholds = Thresholds.from_settings(settings)
-        self.decider = Decider(
+        self.generator = generator  # an LLM generator with verification, or None for extractive
+        self._local = threading.local()  # the parts one answer uses from start to end
+        self._swap = threading.Lock()
+        self._parts = self._build_parts(retriever)
+
+    def _build_parts(self, retriever: HybridRetriever) -> _Parts:
+        settings = self.settings
+        decider = Decider(
             vocabulary=retriever.vocabulary, term_weight=retriever.term_weight, term_in_corpus=retriever.term_in_corpus,
             embed=retriever.embeddings.embed_documents, nearest_terms=retriever.nearest_terms,
             thresholds=self.thresholds, centroid=retriever.corpus_centroid(),
         )
-        self.composer = Composer(
+        composer = Composer(
             section_chunks=retriever.section_chunks,
             max_sentences=settings["answer.max_sentences"],
             max_words=settings["answer.max_words"],
@@ -62,24 +80,52 @@ class Assistant:
             support_ratio=settings["answer.support_ratio"],
             max_related=settings["answer.max_related"],
         )
-        self.sources = SourceDescription.from_chunks(retriever.docs)
-        self.generator = generator  # an LLM generator with verification, or None for extractive
-        if generator is not None and generator.term_weight is None:
-            generator.term_weight = retriever.term_weight
+        if self.generator is not None:
+            self.generator.term_weight = retriever.term_weight
+        return _Parts(retriever, decider, composer, retriever.lexical.sources)
+
+    def _current(self) -> _Parts:
+        return getattr(self._local, "parts", None) or self._parts
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        return self._current().retriever
+
+    @property
+    def decider(self) -> Decider:
+        return self._current().decider
+
+    @property
+    def composer(self) -> Composer:
+        return self._current().composer
+
+    @property
+    def sources(self) -> SourceDescription:
+        return self._current().sources
+
+    @property
+    def index_version(self) -> str:
+        return self._parts.retriever.lexical.version
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> "Assistant":
+        from .indexing import lexical_folder
+
         settings = settings or get_settings()
         embeddings = LocalEmbeddings()
         client = chroma_client(settings)
         store, unit_store, term_store = (open_vector_store(settings, embeddings, client=client, layer=layer)
                                          for layer in ("chunks", "units", "terms"))
+        folder = lexical_folder(settings)
+        # The saved lexical index when there is one (start-up independent of the corpus's size);
+        # otherwise built here from every chunk in the store.
+        lexical = LexicalIndex.load(folder) if folder is not None else None
         retriever = HybridRetriever.from_store(
-            store, embeddings, unit_store=unit_store, term_store=term_store,
+            store, embeddings, unit_store=unit_store, term_store=term_store, lexical=lexical,
             k_dense=settings["retrieval.k_dense"], k_sparse=settings["retrieval.k_sparse"],
             k_final=settings["retrieval.k_final"], rrf_k=settings["retrieval.rrf_k"],
         )
-        if not retriever.docs:
+        if not retriever.chunk_count:
             raise IndexNotReadyError(
                 f"The index in {settings.data_dir} is empty or missing. Build it with `python ingest.py` "
                 "(or `python ingest.py --rebuild` if it is damaged)."
@@ -92,9 +138,31 @@ class Assistant:
             generator = LLMGenerator.from_settings(settings)
         return cls(settings, retriever, generator)
 
+    def refresh(self) -> bool:
+        """Load the index an ingest saved since this one was loaded, if any (answers go on from
+        the loaded one meanwhile). True when a new version was swapped in."""
+        from .indexing import index_state, lexical_folder
+
+        state = index_state(self.settings)
+        if not state or state.get("version") == self.index_version:
+            return False
+        folder = lexical_folder(self.settings, state)
+        if folder is None:
+            return False
+        with self._swap:
+            if state["version"] == self.index_version:
+                return False
+            started = time.perf_counter()
+            lexical = LexicalIndex.load(folder)
+            parts = self._build_parts(self._parts.retriever.with_lexical(lexical))
+            self._parts = parts  # one assignment: an answer under way keeps the parts it started with
+        log.info("loaded index version %s (%d chunks) in %.0f ms", lexical.version[:12], lexical.count,
+                 _ms(started))
+        return True
+
     @property
     def chunk_count(self) -> int:
-        return len(self.retriever.docs)
+        return self.retriever.chunk_count
 
     def ask(self, question: Any, history: Any = None) -> Answer:
         return self.trace(question, history)[0]
@@ -104,6 +172,13 @@ class Assistant:
         """The pipeline: guard → split → follow-up → retrieve → decide → compose (or generate + verify) → Answer.
         ``on_text`` gets the beginning of the answer text as an LLM's sentences pass verification
         (one question, no notes: then the answer text is exactly those sentences rendered)."""
+        self._local.parts = self._parts  # a new index loaded meanwhile is for the next answer
+        try:
+            return self._trace(question, history, on_text)
+        finally:
+            self._local.parts = None
+
+    def _trace(self, question: Any, history: Any, on_text: Callable[[str], None] | None) -> tuple[Answer, Trace]:
         started = time.perf_counter()
         trace = Trace()
         timings = trace.timings_ms

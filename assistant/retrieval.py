@@ -1,7 +1,8 @@
 """Hybrid retrieval: dense search in Chroma plus BM25 over the same chunks, fused by
-reciprocal rank fusion. The BM25 index is built from the store's own chunks at start-up,
-so the two always agree. The retrieved chunks come back with their answerable units
-(sentences) and the unit vectors ingest stored, scored against the question."""
+reciprocal rank fusion. The BM25 side is the lexical index ingest saved (``lexical.py``),
+or, when there is none, one built from the store's own chunks. The retrieved chunks come
+back with their answerable units (sentences) and the unit vectors ingest stored, scored
+against the question."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-import bm25s
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -17,12 +17,13 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from .corpus import unit_documents
+from .lexical import LexicalIndex, bm25_tokens
 from .store import read_collection
-from .text import STOPWORDS, content_terms, stem, words
 from .vocabulary import Vocabulary
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)
+log = logging.getLogger(__name__)
 UNIT_CACHE_CHUNKS = 4096  # chunks whose sentence vectors stay in memory (a few MB)
+SECTION_CACHE = 256       # sections whose chunks stay in memory
 
 
 @dataclass
@@ -70,10 +71,6 @@ class Retrieval:
         return max((c.dense for c in self.chunks), default=0.0)
 
 
-def _bm25_tokens(text: str) -> list[str]:
-    return [stem(w) for w in words(text) if w not in STOPWORDS]
-
-
 class HybridRetriever(BaseRetriever):
     """A LangChain retriever; ``search`` returns the scored chunks behind it."""
 
@@ -87,50 +84,65 @@ class HybridRetriever(BaseRetriever):
     k_sparse: int = 8
     k_final: int = 6
     rrf_k: int = 60
-    docs: list[Document] = []
-    bm25: object = None
-    vocabulary: Vocabulary = Vocabulary(frozenset(), frozenset())
-    idf: dict = {}
-    max_idf: float = 1.0  # the weight of a term the corpus never uses
-    sections: dict = {}
+    lexical: LexicalIndex
     _unit_vectors: dict = PrivateAttr(default_factory=dict)  # chunk id -> {unit number: vector}, bounded
+    _sections: dict = PrivateAttr(default_factory=dict)      # FAQ source reference -> its chunks, bounded
+    _max_idf: float = PrivateAttr(default=1.0)
+
+    def model_post_init(self, context) -> None:
+        self._max_idf = self.lexical.max_idf  # the weight of a term the corpus never uses
 
     @classmethod
-    def from_store(cls, store, embeddings, unit_store=None, term_store=None, **params) -> "HybridRetriever":
-        data = read_collection(store._collection, ["documents", "metadatas"])
-        docs = [Document(page_content=text or "", metadata=meta or {}, id=id_)
-                for id_, text, meta in zip(data["ids"], data["documents"], data["metadatas"])]
-        texts = [d.page_content for d in docs]
-        bm25 = bm25s.BM25()
-        if docs:
-            bm25.index([_bm25_tokens(t) for t in texts], show_progress=False)
-        # Document frequency of content terms: weights for sentence scoring, and the
-        # vocabulary that tells whether the corpus mentions a question's terms at all.
-        df: dict[str, int] = {}
-        for text in texts:
-            for term in set(content_terms(text, keep_filler=True)):
-                df[term] = df.get(term, 0) + 1
-        n = max(len(docs), 1)
-        idf = {t: float(np.log(1 + (n - f + 0.5) / (f + 0.5))) for t, f in df.items()}
-        sections: dict[tuple[str, str], list[Document]] = {}
-        for doc in sorted(docs, key=lambda d: (d.metadata.get("doc_id", ""), d.metadata.get("position", 0))):
-            meta = doc.metadata
-            sections.setdefault((meta.get("doc_id"), meta.get("section_slug")), []).append(doc)
-            sections.setdefault((meta.get("doc_id"), None), []).append(doc)
+    def from_store(cls, store, embeddings, unit_store=None, term_store=None, lexical: LexicalIndex | None = None,
+                   **params) -> "HybridRetriever":
+        """With ``lexical`` (the saved index), nothing is read from the store; without it, the
+        lexical index is built from every chunk in the store (what ingest does before saving it)."""
+        if lexical is None:
+            lexical = LexicalIndex.build(read_chunks(store))
         return cls(store=store, embeddings=embeddings, unit_store=unit_store, term_store=term_store,
-                   docs=docs, bm25=bm25, vocabulary=Vocabulary.from_texts(texts),
-                   idf=idf, max_idf=max(idf.values(), default=1.0), sections=sections, **params)
+                   lexical=lexical, **params)
+
+    def with_lexical(self, lexical: LexicalIndex) -> "HybridRetriever":
+        """The same stores and parameters over another version of the lexical index."""
+        return type(self)(store=self.store, embeddings=self.embeddings, unit_store=self.unit_store,
+                          term_store=self.term_store, k_dense=self.k_dense, k_sparse=self.k_sparse,
+                          k_final=self.k_final, rrf_k=self.rrf_k, lexical=lexical)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self.lexical.vocabulary
+
+    @property
+    def chunk_count(self) -> int:
+        return self.lexical.count
 
     def section_chunks(self, reference: str) -> list[Document]:
         """Chunks behind a FAQ's ``source``: ``<doc id>#<section slug>`` or a whole ``<doc id>``."""
-        doc_id, _, slug = reference.partition("#")
-        return self.sections.get((doc_id, slug or None), [])
+        cached = self._sections.get(reference)
+        if cached is None:
+            doc_id, _, slug = reference.partition("#")
+            ids = self.lexical.sections.get((doc_id, slug or None), [])
+            found = {d.id: d for d in self._documents(ids)}
+            cached = [found[i] for i in ids if i in found]  # a chunk an ingest removed since is skipped
+            if len(self._sections) >= SECTION_CACHE:
+                self._sections.pop(next(iter(self._sections)))
+            self._sections[reference] = cached
+        return cached
 
     def term_weight(self, term: str) -> float:
-        return self.idf.get(term, self.max_idf)
+        return self.lexical.idf.get(term, self._max_idf)
 
     def term_in_corpus(self, term: str) -> bool:
-        return term in self.idf
+        return term in self.lexical.idf
+
+    def _documents(self, ids: list[str], embeddings: bool = False) -> list[tuple[Document, list[float] | None]] | list[Document]:
+        if not ids:
+            return []
+        include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
+        got = self.store._collection.get(ids=list(ids), include=include)
+        docs = [Document(page_content=text or "", metadata=meta or {}, id=id_)
+                for id_, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
+        return list(zip(docs, got["embeddings"])) if embeddings else docs
 
     def search(self, query: str, also_embed: list[str] = ()) -> Retrieval:
         """``also_embed``: texts the caller needs vectors of, embedded in the same batch as the
@@ -144,11 +156,12 @@ class HybridRetriever(BaseRetriever):
         timings["embed"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
-        dense_hits = self.store.similarity_search_by_vector_with_relevance_scores(vector, k=self.k_dense) if self.docs else []
+        dense_hits = (self.store.similarity_search_by_vector_with_relevance_scores(vector, k=self.k_dense)
+                      if self.lexical.count else [])
         timings["dense"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
-        sparse_hits = self._bm25(query)
+        sparse_hits = self.lexical.search(bm25_tokens(query), self.k_sparse)
         timings["bm25"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
@@ -157,20 +170,20 @@ class HybridRetriever(BaseRetriever):
             hit = fused.setdefault(doc.id, RetrievedChunk(doc=doc, score=0.0))
             hit.dense, hit.dense_rank = 1.0 - float(distance), rank
             hit.score += 1.0 / (self.rrf_k + rank + 1)
-        for rank, (i, score) in enumerate(sparse_hits):
-            doc = self.docs[i]
-            hit = fused.setdefault(doc.id, RetrievedChunk(doc=doc, score=0.0))
+        # A chunk found only by BM25 is read from the store (one call), with its stored vector
+        # for its true cosine similarity. One an ingest has removed since is skipped.
+        only_sparse = {id_ for id_, _ in sparse_hits if id_ not in fused}
+        stored = {doc.id: (doc, vec) for doc, vec in self._documents(sorted(only_sparse), embeddings=True)}
+        q = np.asarray(vector)
+        for rank, (id_, score) in enumerate(sparse_hits):
+            if id_ not in fused and id_ not in stored:
+                continue
+            if id_ not in fused:
+                doc, vec = stored[id_]
+                fused[id_] = RetrievedChunk(doc=doc, score=0.0, dense=float(np.dot(q, np.asarray(vec))))
+            hit = fused[id_]
             hit.bm25, hit.bm25_rank = score, rank
             hit.score += 1.0 / (self.rrf_k + rank + 1)
-        # A chunk found only by BM25 still gets its true cosine similarity, from the stored vector.
-        missing = [h for h in fused.values() if h.dense_rank is None]
-        if missing:
-            got = self.store._collection.get(ids=[h.doc.id for h in missing], include=["embeddings"])
-            q = np.asarray(vector)
-            by_id = dict(zip(got["ids"], got["embeddings"]))
-            for h in missing:
-                if h.doc.id in by_id:
-                    h.dense = float(np.dot(q, np.asarray(by_id[h.doc.id])))
         chunks = sorted(fused.values(), key=lambda h: (-h.score, h.doc.metadata.get("chunk_id", "")))[: self.k_final]
         timings["fusion"] = (time.perf_counter() - t) * 1000
 
@@ -237,17 +250,16 @@ class HybridRetriever(BaseRetriever):
         mean = np.asarray(got["embeddings"]).mean(axis=0)
         return mean / (np.linalg.norm(mean) or 1.0)
 
-    def _bm25(self, query: str) -> list[tuple[int, float]]:
-        tokens = _bm25_tokens(query)
-        if not self.docs or not tokens:
-            return []
-        k = min(self.k_sparse, len(self.docs))
-        results, scores = self.bm25.retrieve([tokens], k=k, show_progress=False)
-        return [(int(i), float(s)) for i, s in zip(results[0], scores[0]) if s > 0]
-
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         out = []
         for hit in self.search(query).chunks:
             meta = {**hit.doc.metadata, "score": hit.score, "dense": hit.dense, "bm25": hit.bm25}
             out.append(Document(page_content=hit.doc.page_content, metadata=meta, id=hit.doc.id))
         return out
+
+
+def read_chunks(store) -> list[Document]:
+    """Every chunk in the store (paged): what the lexical index is built from."""
+    data = read_collection(store._collection, ["documents", "metadatas"])
+    return [Document(page_content=text or "", metadata=meta or {}, id=id_)
+            for id_, text, meta in zip(data["ids"], data["documents"], data["metadatas"])]

@@ -25,6 +25,9 @@ class Settings:
     chroma_port: int = 8000
     collection: str = "medical_massage"
     feedback_db: Path | None = None
+    db_url: str | None = None        # ASSISTANT_DB_URL: one database (SQLAlchemy URL) for records, feedback and log
+    index_dir: Path | None = None    # ASSISTANT_INDEX_DIR: where ingest saves the lexical index replicas load
+    index_poll_s: float = 5.0        # ASSISTANT_INDEX_POLL_SECONDS: how often a server checks for a new index
     auth: str | None = None
     api_key: str | None = None       # ASSISTANT_API_KEY: a Bearer key for the OpenAI-compatible /v1 routes
     admin_auth: str | None = None    # ASSISTANT_ADMIN_AUTH: user:password of the maintainers' page (/admin)
@@ -59,6 +62,27 @@ class Settings:
     def feedback_path(self) -> Path:
         return self.feedback_db or self.data_dir / "feedback.sqlite"
 
+    @property
+    def records_url(self) -> str:
+        """The ingest records and the index state."""
+        from .database import sqlite_url
+
+        return self.db_url or sqlite_url(self.record_db)
+
+    @property
+    def feedback_url(self) -> str:
+        """Feedback and the question log. ``ASSISTANT_FEEDBACK_DB`` (a SQLite file) wins when set."""
+        from .database import sqlite_url
+
+        if self.feedback_db is None and self.db_url:
+            return self.db_url
+        return sqlite_url(self.feedback_path)
+
+    @property
+    def lexical_dir(self) -> Path:
+        """Saved lexical indexes (BM25, term statistics, vocabulary), one folder per version."""
+        return (self.index_dir or self.data_dir / "lexical") / self.collection
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> "Settings":
         env = dict(os.environ if env is None else env)
@@ -75,6 +99,9 @@ class Settings:
             chroma_port=int(env.get("CHROMA_PORT", "8000")),
             collection=env.get("ASSISTANT_COLLECTION", "medical_massage"),
             feedback_db=Path(env["ASSISTANT_FEEDBACK_DB"]) if env.get("ASSISTANT_FEEDBACK_DB") else None,
+            db_url=env.get("ASSISTANT_DB_URL") or None,
+            index_dir=Path(env["ASSISTANT_INDEX_DIR"]) if env.get("ASSISTANT_INDEX_DIR") else None,
+            index_poll_s=float(env.get("ASSISTANT_INDEX_POLL_SECONDS", "5")),
             auth=env.get("ASSISTANT_AUTH") or None,
             api_key=env.get("ASSISTANT_API_KEY") or None,
             admin_auth=env.get("ASSISTANT_ADMIN_AUTH") or None,

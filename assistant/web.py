@@ -88,6 +88,23 @@ def render_sources(answer: Answer) -> str:
     return "\n\n".join(lines)
 
 
+def history_from_display(display: list, keep_chars: int) -> list[dict[str, str]]:
+    """The conversation as the page shows it: its questions and answers, without the folded
+    sources blocks, as plain text."""
+    history = []
+    for message in display:
+        if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
+            continue
+        if (message.get("metadata") or {}).get("title"):
+            continue
+        content = message.get("content")
+        if isinstance(content, list):  # Gradio may hand back normalized content parts
+            content = " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+        if isinstance(content, str) and content.strip():
+            history.append({"role": message["role"], "content": html.unescape(content)[:keep_chars]})
+    return history
+
+
 FEEDBACK_PER_MINUTE = 30      # votes one client may cast per minute
 MAX_REMEMBERED_ANSWERS = 50    # answers a session keeps for voting on
 SESSION_TTL_S = 3600           # a conversation idle this long is freed
@@ -103,6 +120,10 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore, log: QuestionLog) ->
     def respond(message: str, display: list, convo: dict):
         convo = convo or new_conversation()
         display = list(display or [])
+        if display and not convo["history"]:
+            # A page whose server went away (another replica took it over, or this one restarted):
+            # the chat it shows is the conversation, so a follow-up still knows what "it" is.
+            convo["history"] = history_from_display(display, keep_chars)
         # The pipeline sees the message (and says when it cuts it); the session keeps only what it reads.
         full = message if isinstance(message, str) else ""
         question = full[:keep_chars]
@@ -210,8 +231,8 @@ def create_app(assistant: Assistant, feedback: FeedbackStore | None = None, auth
     OpenAI client in to ``/v1`` with ``Authorization: Bearer <key>``; ``admin_auth`` creates the
     maintainers' page at ``/admin``, behind its own password (without it, ``/admin`` is a 404)."""
     settings = assistant.settings
-    feedback = feedback or FeedbackStore(settings.feedback_path)
-    log = question_log or QuestionLog(feedback.path, settings.question_log, settings.question_log_days)
+    feedback = feedback or FeedbackStore(settings.feedback_url)
+    log = question_log or QuestionLog(feedback.url, settings.question_log, settings.question_log_days)
     if log.enabled:
         log.purge()
     api = FastAPI(title="Medical massage assistant", docs_url="/api/docs", openapi_url="/api/openapi.json",
@@ -261,6 +282,7 @@ def create_app(assistant: Assistant, feedback: FeedbackStore | None = None, auth
     def healthz() -> dict:
         return {"status": "ok", "chunks": assistant.chunk_count, "llm": settings.llm,
                 "index": "current" if index_is_current(settings) else "stale",
+                "index_version": assistant.index_version[:12],
                 "failed_files": len(index_state(settings).get("failed", []))}
 
     @api.post("/api/ask", response_model=Answer)

@@ -1,0 +1,64 @@
+"""The description of the sources that refusals give, computed with the lexical index at ingest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from langchain_core.documents import Document
+
+
+@dataclass(frozen=True)
+class SourceDescription:
+    """What is indexed, said in words: refusals describe the sources as they are, not as
+    they were when someone wrote a sentence about them."""
+
+    articles: tuple[str, ...]
+    topics: tuple[str, ...]
+    comments: int
+    faq_questions: tuple[str, ...]
+
+    @classmethod
+    def from_chunks(cls, docs: list[Document]) -> "SourceDescription":
+        articles: dict[str, str] = {}
+        topics: dict[str, None] = {}
+        comments: set[str] = set()
+        faq: dict[str, None] = {}
+        for doc in sorted(docs, key=lambda d: (d.metadata.get("doc_id", ""), d.metadata.get("position", 0))):
+            meta = doc.metadata
+            if meta.get("kind") == "article":
+                articles.setdefault(meta.get("doc_id", ""), meta.get("title", ""))
+                if meta.get("section") and meta.get("section") != "Introduction":
+                    topics.setdefault(meta["section"].rstrip("?"), None)
+            elif meta.get("kind") == "comment":
+                comments.add(meta.get("doc_id", ""))
+            elif meta.get("kind") == "faq":
+                faq.setdefault(meta.get("section", ""), None)
+        return cls(tuple(articles.values()), tuple(topics), len(comments), tuple(q for q in faq if q))
+
+    def sentence(self, topics: bool = True) -> str:
+        parts = []
+        if self.articles:
+            titles = [f"“{t}”" for t in self.articles]
+            noun = "article" if len(titles) == 1 else f"{_number(len(titles))} articles"
+            parts.append(f"the {noun} {and_list(titles)}")
+        if self.comments:
+            parts.append(f"{_number(self.comments)} reader comment{'s' if self.comments != 1 else ''}")
+        if self.faq_questions:
+            parts.append("a FAQ written from them")
+        if not parts:
+            return "My sources are empty."
+        text = f"My sources are {and_list(parts)}."
+        if topics and self.topics:
+            text += " They cover: " + "; ".join(self.topics) + "."
+        return text
+
+    def examples(self, n: int = 2) -> str:
+        return " or ".join(f"“{q}”" for q in self.faq_questions[:n]) or "a question about the topics above"
+
+
+def and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _number(n: int) -> str:
+    return ("one two three four five six seven eight nine".split()[n - 1]) if 1 <= n <= 9 else str(n)
