@@ -9,12 +9,12 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1
 
-.PHONY: run test install ingest evals bench chromium clean
+.PHONY: run test install ingest evals bench chromium services clean
 
 run: $(STAMP)
 	$(PY) app.py $(ARGS)
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium services
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 install: $(STAMP)
@@ -39,6 +39,12 @@ bench: $(STAMP)
 # Browser tests drive Debian's Chromium; never `playwright install` (it downloads a browser).
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# The scale-out tests start real PostgreSQL and nginx servers from Debian's packages, as a replicated
+# deployment runs them (RUNLEVEL=1: the packages' own services are not started).
+services:
+	@{ ls /usr/lib/postgresql/*/bin/initdb && test -x /usr/sbin/nginx; } >/dev/null 2>&1 || { apt-get update -qq && \
+	  RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql nginx >/dev/null; }
 
 clean:
 	rm -rf $(VENV) .data

@@ -65,7 +65,8 @@ def free_port() -> int:
 class AppProcess:
     """`python app.py` on a free loopback port, for as long as the `with` block lasts."""
 
-    def __init__(self, env: dict[str, str], timeout: float = 120, port: int | None = None):
+    def __init__(self, env: dict[str, str], timeout: float = 120, port: int | None = None, args: tuple[str, ...] = ()):
+        self.args = tuple(args)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **env}
@@ -73,7 +74,7 @@ class AppProcess:
 
     def __enter__(self) -> "AppProcess":
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen([sys.executable, "app.py", "--port", str(self.port)], cwd=PROJECT, env=self.env,
+        self.proc = subprocess.Popen([sys.executable, "app.py", "--port", str(self.port), *self.args], cwd=PROJECT, env=self.env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:

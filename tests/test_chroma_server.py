@@ -1,7 +1,5 @@
 """CHROMA_HOST/CHROMA_PORT: ingest and answer through a real Chroma server on 127.0.0.1."""
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -9,7 +7,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.indexing import run_ingest
-from benchmarks.common import free_port, wait_for_http
+from benchmarks.servers import ChromaServer
 
 from .conftest import make_settings
 
@@ -18,18 +16,10 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def chroma_server(tmp_path):
-    exe = Path(sys.executable).with_name("chroma")
-    if not exe.exists():
+    if not Path(sys.executable).with_name("chroma").exists():
         pytest.skip("the chroma command is not installed")
-    port = free_port()
-    proc = subprocess.Popen([str(exe), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
-    if not wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat"):
-        proc.kill()
-        pytest.fail("chroma server did not start")
-    yield port
-    proc.terminate()
-    proc.wait(timeout=20)
+    with ChromaServer(tmp_path / "server") as server:
+        yield server.port
 
 
 def test_ingest_and_answer_through_a_chroma_server(tmp_path, corpus_copy, chroma_server):
