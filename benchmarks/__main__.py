@@ -164,35 +164,63 @@ def bench_scale(n: int, work: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def bench_concurrency(data_dir: Path, per_client: int) -> dict:
+def load(url: str, clients: int, per_client: int) -> dict:
+    """``clients`` threads, each asking ``per_client`` eval questions over ``POST /api/ask``."""
     qs = [q for q, _ in questions()]
+    latencies: list[float] = []
+    errors = 0
+
+    def client(k: int) -> None:
+        nonlocal errors
+        with httpx.Client(timeout=60) as http:
+            for i in range(per_client):
+                q = qs[(k * per_client + i) % len(qs)]
+                t = time.perf_counter()
+                r = http.post(f"{url}/api/ask", json={"question": q})
+                latencies.append((time.perf_counter() - t) * 1000)
+                errors += r.status_code != 200
+
+    t = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(client, range(clients)))
+    wall = time.perf_counter() - t
+    return {"answers_per_s": round(len(latencies) / wall, 1), **summary(latencies), "errors": errors}
+
+
+def bench_concurrency(data_dir: Path, per_client: int) -> dict:
     result: dict = {}
     with AppProcess({"ASSISTANT_DATA_DIR": str(data_dir)}) as app:
         time.sleep(1)
         result["idle_rss_mb"] = rss_mb(app.proc.pid)
         for clients in (1, 2, 4, 8):
-            latencies: list[float] = []
-            errors = 0
-
-            def client(k: int) -> None:
-                nonlocal errors
-                with httpx.Client(timeout=60) as http:
-                    for i in range(per_client):
-                        q = qs[(k * per_client + i) % len(qs)]
-                        t = time.perf_counter()
-                        r = http.post(f"{app.url}/api/ask", json={"question": q})
-                        latencies.append((time.perf_counter() - t) * 1000)
-                        errors += r.status_code != 200
-
-            t = time.perf_counter()
-            with ThreadPoolExecutor(clients) as pool:
-                list(pool.map(client, range(clients)))
-            wall = time.perf_counter() - t
-            result[f"clients_{clients}"] = {"answers_per_s": round(len(latencies) / wall, 1), **summary(latencies),
-                                            "errors": errors}
+            result[f"clients_{clients}"] = load(app.url, clients, per_client)
         result["loaded_rss_mb"] = rss_mb(app.proc.pid)
         result["peak_rss_mb"] = peak_rss_mb(app.proc.pid)
     return result
+
+
+def bench_replicas(work: Path, clients: int = 8, per_client: int = 25) -> dict:
+    """Requests/s through nginx with one replica, then two, sharing PostgreSQL and a Chroma server
+    (the README's recipe, on this one machine: the replicas share its cores)."""
+    from .servers import ChromaServer, Nginx, PostgresServer
+
+    with PostgresServer() as pg, ChromaServer(work / "replicas-chroma") as chroma:
+        env = {"ASSISTANT_DB_URL": pg.url, "CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(chroma.port),
+               "ASSISTANT_INDEX_DIR": str(work / "replicas-index")}
+        subprocess.run([sys.executable, "ingest.py", "--quiet"], cwd=PROJECT, check=True, capture_output=True,
+                       env={**os.environ, **env, "ASSISTANT_DATA_DIR": str(work / "replicas-ingest")})
+        first, second = (AppProcess({**env, "ASSISTANT_DATA_DIR": str(work / f"replica-{i}")}, args=("--no-ingest",))
+                         for i in range(2))
+        out: dict = {"clients": clients}
+        with first:
+            with Nginx([f"127.0.0.1:{first.port}"]) as lb:
+                load(lb.url, clients, 3)  # warm
+                out["replicas_1"] = load(lb.url, clients, per_client)
+            with second, Nginx([f"127.0.0.1:{first.port}", f"127.0.0.1:{second.port}"]) as lb:
+                load(lb.url, clients, 3)
+                out["replicas_2"] = load(lb.url, clients, per_client)
+    out["ratio"] = round(out["replicas_2"]["answers_per_s"] / out["replicas_1"]["answers_per_s"], 2)
+    return out
 
 
 def write_markdown(results: dict) -> str:
@@ -224,16 +252,35 @@ def write_markdown(results: dict) -> str:
                   f"- first build: {ing['chunks']} chunks in {ing['first_build_s']} s = **{ing['chunks_per_s']} chunks/s** (includes loading the model)",
                   f"- re-run with no change: p50 **{ing['no_change_s']['p50']} s** (target < 3 s; the model is not loaded)",
                   f"- after editing one file: p50 **{ing['after_editing_one_file_s']['p50']} s**", ""]
-    for key in sorted(k for k in results if k.startswith("scale_")):
+    for key in sorted((k for k in results if k.startswith("scale_")), key=lambda k: int(k.split("_")[1])):
         sc = results[key]
-        lines += [f"## 5. Scale: {key.split('_')[1]} synthetic chunks", ""]
-        if "error" in sc:
-            lines += ["```", sc["error"], "```", ""]
+        lines += [f"## 5. Scale: {int(key.split('_')[1]):,} synthetic chunks", ""]
+        if "error" in sc or "saved" not in sc:
+            lines += ["```", sc.get("error", "an older result: run `python -m benchmarks --only scale`"), "```", ""]
             continue
-        lines += [f"- store fill (precomputed vectors): {sc['store_add_per_s']} chunks/s; assistant start-up: {sc['startup_s']} s",
-                  f"- answer p50 **{sc['total']['p50']} ms**, p95 **{sc['total']['p95']} ms** (target p95 < 250 ms at 100,000)",
-                  "- stages p50: " + ", ".join(f"{s} {sc[s]['p50']}" for s in STAGES if s != "total" and s in sc),
-                  f"- peak RSS **{sc['peak_rss_mb']} MB** (target < 2,500 MB at 100,000)", ""]
+        before, after = sc["rebuilt"], sc["saved"]
+        lines += ["Start-up, each in a new process: *before* builds BM25, term statistics and vocabulary from every "
+                  "chunk in the store; *after* loads the ones ingest saved (BM25 memory-mapped).", "",
+                  "| | before | after | after / before |", "|---|---:|---:|---:|"]
+        for label, field in (("process start to first answer, s", "to_first_answer_s"),
+                             ("of which model load, s", "model_load_s"),
+                             ("after the model load to first answer, s", "after_model_to_first_answer_s"),
+                             ("RSS after the first answer, MB", "rss_mb")):
+            lines.append(f"| {label} | {before[field]} | **{after[field]}** | {after[field] / max(before[field], 1e-9):.2f} |")
+        lines += ["", f"- saving the lexical index at ingest: {sc['lexical_save_s']} s; store fill (precomputed vectors): "
+                  f"{sc.get('store_add_per_s') or 'reused'} chunks/s",
+                  f"- answer p50 **{after['total']['p50']} ms**, p95 **{after['total']['p95']} ms** (target p95 < 250 ms at 100,000)",
+                  "- stages p50: " + ", ".join(f"{s} {after[s]['p50']}" for s in STAGES if s != "total" and s in after),
+                  f"- peak RSS after the latency run **{after['peak_rss_mb']} MB**", ""]
+    rep = results.get("replicas")
+    if rep:
+        lines += [f"## 8. Replicas behind nginx ({rep['clients']} clients, `POST /api/ask`, PostgreSQL + Chroma server)", "",
+                  "| replicas | answers/s | p50 ms | p95 ms | errors |", "|---:|---:|---:|---:|---:|"]
+        for n in (1, 2):
+            r = rep[f"replicas_{n}"]
+            lines.append(f"| {n} | {r['answers_per_s']} | {r['p50']} | {r['p95']} | {r['errors']} |")
+        lines += ["", f"- two replicas / one: **{rep['ratio']}** (both on this machine's "
+                  f"{results['machine']['cores']} cores: the ratio shows the cost of sharing them, not of adding machines)", ""]
     conc = results.get("concurrency")
     if conc:
         lines += ["## 6-7. Concurrency and memory (`POST /api/ask` on a running app, loopback)", "",
@@ -248,11 +295,11 @@ def write_markdown(results: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="skip the 100,000-chunk scale run")
-    parser.add_argument("--only", nargs="*", choices=["latency", "cold", "ingest", "scale", "concurrency"])
+    parser.add_argument("--only", nargs="*", choices=["latency", "cold", "ingest", "scale", "concurrency", "replicas"])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--against", metavar="REV", help="also measure warm latency of an earlier git revision")
     args = parser.parse_args(argv)
-    wanted = set(args.only or ["latency", "cold", "ingest", "scale", "concurrency"])
+    wanted = set(args.only or ["latency", "cold", "ingest", "scale", "concurrency", "replicas"])
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
     from assistant.indexing import run_ingest
@@ -269,7 +316,8 @@ def main(argv: list[str] | None = None) -> int:
         data = work / "data"
         run_ingest(Settings.from_env(env={}, data_dir=data), progress=False)
         steps = [("latency", lambda: bench_latency(data, args.repeats)), ("cold_start", lambda: bench_cold_start(data)),
-                 ("ingest", lambda: bench_ingest(work)), ("concurrency", lambda: bench_concurrency(data, per_client=20))]
+                 ("ingest", lambda: bench_ingest(work)), ("concurrency", lambda: bench_concurrency(data, per_client=20)),
+                 ("replicas", lambda: bench_replicas(work))]
         if args.against:
             steps.insert(1, ("previous", lambda: bench_previous(args.against, work, args.repeats)))
             wanted.add("previous")
