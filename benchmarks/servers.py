@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .common import free_port, wait_for_http
+from .common import free_port, stop_process, wait_for_http
 
 NGINX = "/usr/sbin/nginx"
 
@@ -81,11 +81,7 @@ class ChromaServer:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop_process(self.proc, timeout=20)
 
 
 def nginx_config(port: int, replicas: list[str], root: Path) -> str:
@@ -149,9 +145,5 @@ class Nginx:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop_process(self.proc)
         shutil.rmtree(self.root, ignore_errors=True)
