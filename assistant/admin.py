@@ -40,9 +40,10 @@ def eval_history(path: Path = EVAL_REPORTS / "history.jsonl") -> pd.DataFrame:
                 run = json.loads(line)
             except json.JSONDecodeError:
                 continue
-            for split, key in (("dev", "pass_rate"), ("holdout", "holdout_pass_rate")):
-                if key in run:
-                    rows.append({"run": n, "time": run.get("time", ""), "split": split, "pass rate": run[key]})
+            for key, value in run.items():  # "pass_rate" is the dev split's, "<split>_pass_rate" another's
+                if key == "pass_rate" or key.endswith("_pass_rate"):
+                    split = "dev" if key == "pass_rate" else key.removesuffix("_pass_rate")
+                    rows.append({"run": n, "time": run.get("time", ""), "split": split, "pass rate": value})
     return pd.DataFrame(rows, columns=["run", "time", "split", "pass rate"])
 
 

@@ -43,7 +43,7 @@ def evidence_pairs(assistant, cases: list[dict]) -> list:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__)
     parser.add_argument("--cases", type=Path, help="one case file instead of the splits")
-    parser.add_argument("--split", choices=["dev", "holdout", "all"], default="all")
+    parser.add_argument("--split", choices=[*SPLITS, "all"], default="all")
     parser.add_argument("--baseline", action="store_true", help="also answer with the naive recipe, side by side")
     parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="report folder")
     args = parser.parse_args(argv)

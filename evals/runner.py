@@ -18,7 +18,12 @@ DEFAULT_CASES = EVALS_DIR / "cases.jsonl"
 # The frozen split: written blind (from the sources and the case format only) before the
 # engine work it judges, and never used to choose a threshold or a word. See README.
 HOLDOUT_CASES = EVALS_DIR / "holdout.jsonl"
-SPLITS = {name: path for name, path in (("dev", DEFAULT_CASES), ("holdout", HOLDOUT_CASES)) if path.exists()}
+# A second frozen split, written blind on 2026-11-25 by someone who never saw the engine, the dev
+# cases or the first holdout. The first holdout's failures have been read while choosing what to
+# build next; this one's cases are not read by whoever tunes, so it stays the unbiased measure.
+HOLDOUT2_CASES = EVALS_DIR / "holdout2.jsonl"
+SPLITS = {name: path for name, path in (("dev", DEFAULT_CASES), ("holdout", HOLDOUT_CASES), ("holdout2", HOLDOUT2_CASES))
+          if path.exists()}
 THRESHOLDS = EVALS_DIR / "thresholds.toml"
 
 # question, history -> (answer, retrieved chunks in rank order, decision reason)
