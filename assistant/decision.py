@@ -15,7 +15,10 @@ The decision rests on three kinds of evidence, each computed once per question:
   word is a *specific ask the sources lack* when the user wrote it as a name (Medicare,
   Texas, CPT) or when leaving it out changes the question's meaning (its embedding moves):
   "sessions" in "will insurance pay for my massage sessions" barely moves it, "Medicare" in
-  "does Medicare cover it" does. No single word list decides this.
+  "does Medicare cover it" does. No single word list decides this. An uncovered word also
+  counts against every unit's term coverage, in proportion to how much it moves the question
+  ("tax deductible" lowers the score of every passage about insurance; "sessions" barely does),
+  so a question whose main ask no passage contains scores low without any single veto.
 * **Answer type.** A question that asks for an amount, a duration, a percentage, a count, a
   code or a year (``lexicon/answer_types.toml``) needs a unit that states one, close in
   meaning to the question (near the best unit's score: a figure about the thing asked, not
@@ -139,6 +142,7 @@ class Thresholds:
     typed_score: float = 0.45              # a unit stating the asked type must score this
     typed_ratio: float = 0.75              # ... and this share of the best unit's score: a figure about the asked thing
     semantic_weight: float = 0.6           # score = w * similarity + (1 - w) * coverage
+    unmatched_shift: float = 0.05          # a question word no passage has counts fully against coverage from this shift on
 
     @classmethod
     def from_settings(cls, settings) -> "Thresholds":
@@ -207,11 +211,14 @@ class Decider:
         t = self.thresholds
         terms = self._terms(query, focus, retrieval, probes)
         weights = self._weights(query, focus)
+        unmatched = 0.0
         for term in terms:  # a word the corpus lacks but has a synonym for counts as that word
             if term.nearest_similarity >= t.synonym_similarity:
                 for stemmed in content_terms(term.nearest):
                     weights.setdefault(stemmed, self.term_weight(stemmed))
-        total = sum(weights.values()) or 1.0
+            else:  # no passage can contain it: it weighs on every passage's coverage, as much as it matters
+                unmatched += self.term_weight(term.word) * min(1.0, term.shift / t.unmatched_shift)
+        total = (sum(weights.values()) + unmatched) or 1.0
         scored = []
         for unit in retrieval.units:
             present = _unit_terms(unit.text)

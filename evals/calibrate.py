@@ -3,7 +3,7 @@
 The decision's evidence is measured once per case; ``judge`` is then re-applied with each
 candidate threshold, so a sweep costs no answering. For each swept threshold the curve
 gives refusal precision and recall (and false refusals) against its value; the suggested
-point maximizes balanced accuracy (the mean of refusal recall and answer recall).
+point has the highest refusal recall with false refusals within 3% of the answerable cases.
 `python -m evals.calibrate` prints the curves and writes evals/reports/calibration.md.
 The holdout split is never used here."""
 
@@ -70,8 +70,12 @@ def grid_search(pairs: list[tuple[Evidence, bool]], thresholds: Thresholds, max_
     return rows
 
 
-def best_values(curve: dict[str, list[dict]]) -> dict[str, float]:
-    return {name: max(rows, key=lambda r: (r["balanced"], -r["false_refusals"]))["value"] for name, rows in curve.items()}
+def best_values(curve: dict[str, list[dict]], answerable: int, max_false_refusal_rate: float = 0.03) -> dict[str, float]:
+    """For each threshold alone: the value with the highest refusal recall whose false refusals stay
+    within ``max_false_refusal_rate`` of the answerable cases (the issue's ceiling), then balance."""
+    def rank(r):
+        return (r["false_refusals"] <= max_false_refusal_rate * answerable, r["recall"], r["balanced"], -r["false_refusals"])
+    return {name: max(rows, key=rank)["value"] for name, rows in curve.items()}
 
 
 def markdown(curve: dict[str, list[dict]], thresholds: Thresholds) -> str:
@@ -119,7 +123,8 @@ def main() -> int:
     pairs = evidence_pairs(assistant, load_cases(DEFAULT_CASES))
     curve = curves(pairs, assistant.thresholds)
     print(markdown(curve, assistant.thresholds))
-    print("Best value of each threshold alone (others as set):", best_values(curve))
+    answerable = sum(1 for _, refuse in pairs if not refuse)
+    print("Best value of each threshold alone (others as set, false refusals within 3%):", best_values(curve, answerable))
     print("Best combinations of the word thresholds:")
     for row in grid_search(pairs, assistant.thresholds)[:8]:
         print("  ", row)
