@@ -60,6 +60,15 @@ _SECOND_ASK = re.compile(r",?\s+\b(?:and|also|plus)\s+(?=(?:how|hows|how's|what|
 MAX_QUESTIONS = 3
 
 
+def _each_asks(parts: list[str]) -> bool:
+    """Every part of "<ask> and <ask>?" is a question of its own: the clause before "and" opens
+    like one, and what follows runs to the question mark in one sentence. "My sister was in an
+    accident and is still hurting. Can massage help?" is a story and one question."""
+    first, *rest = parts
+    clause = re.split(r"(?<=[.!?])\s+", first.strip())[-1]
+    return bool(_ASKS.match(clause)) and not any(re.search(r"[.!?]\s+\S", p.strip()) for p in rest)
+
+
 def split_questions(text: str) -> list[str]:
     """The questions in one message, each with what it needs to be understood: "Do I need a
     license? And what does the MMPA cost?" is two; "how much is it and do I need it" too.
@@ -72,7 +81,7 @@ def split_questions(text: str) -> list[str]:
             context = f"{context} {piece}".strip()
             continue
         parts = [p for p in _SECOND_ASK.split(piece) if p.strip()]
-        if len(parts) > 1 and all(len(p.split()) >= 3 for p in parts):
+        if len(parts) > 1 and all(len(p.split()) >= 3 for p in parts) and _each_asks(parts):
             first, *rest = parts
             questions.append(f"{context} {first}".strip() if not questions else first)
             questions.extend(p if p.rstrip().endswith("?") else p + "?" for p in rest)

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from assistant import Answer
 from assistant.corpus import load_corpus
-from assistant.followup import clean_history, is_followup, standalone_question
+from assistant.followup import clean_history, is_followup, split_questions, standalone_question
 from assistant.guard import guard_question
 
 from .conftest import CORPUS
@@ -104,6 +104,17 @@ def test_a_story_that_ends_in_a_question_is_answered(assistant):
                            "A coworker told me I need a special medical massage certification first. Is that true?")
     assert not answer.refused
     assert re.search(r"not needed|not required|categorically false", answer.answer)
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("My friend was in a car accident last month and is still sore. Can massage help with injuries like that?", 1),
+    ("I run a small clinic and do my own billing. Does insurance need a prescription?", 1),
+    ("how much is the mmpa course and how long does it take?", 2),
+    ("Do I need a license? And what does the MMPA cost?", 2),
+])
+def test_a_message_is_split_only_into_parts_that_each_ask(message, expected):
+    # "... and is still sore" continues a story: it is not a second question.
+    assert len(split_questions(message)) == expected
 
 
 def test_two_questions_in_one_message_are_both_answered(assistant):
