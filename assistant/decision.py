@@ -185,6 +185,27 @@ def typed_names(text: str) -> set[str]:
     return found if capitalized <= total / 2 else set()
 
 
+def counted_noun(text: str) -> str | None:
+    """What "how many ..." counts, as a term: the last word of the phrase after it ("how many
+    medical massage sessions per year" counts sessions)."""
+    match = re.search(r"\bhow many\b(.*)", question_sentence(text), re.I)
+    phrase: list[str] = []
+    for word in words(match.group(1)) if match else []:
+        if word in STOPWORDS or word in FILLER or word == "per":  # "sessions per year" counts sessions
+            break
+        phrase.append(word)
+    terms = content_terms(phrase[-1]) if phrase else []
+    return terms[0] if terms else None
+
+
+def counts(text: str, noun: str) -> bool:
+    """The sentence states a number of ``noun``: "three different levels" counts levels, "for 2
+    years" does not count sessions."""
+    tokens = words(text)
+    return any(token.isdigit() and noun in content_terms(" ".join(tokens[i + 1:i + 4]))
+               for i, token in enumerate(tokens))
+
+
 class Decider:
     """Measures the evidence for one question and judges it."""
 
@@ -233,8 +254,10 @@ class Decider:
         typed: list[ScoredUnit] = []
         if asks:
             kind = next(k for k in answer_types() if k.name == asks)
+            counted = counted_noun(focus) if asks == "count" else None
             typed = [s for s in scored if s.unit.role == "text" and kind.states.search(normalize_numbers(s.unit.text))
-                     and all(self.vocabulary.mentions(s.unit.text, n) for n in names)]
+                     and all(self.vocabulary.mentions(s.unit.text, n) for n in names)
+                     and (counted is None or counts(s.unit.text, counted))]
         return Evidence(top_similarity=round(top, 4), units=scored, terms=terms,
                         asks=asks, typed_units=typed, names=names)
 

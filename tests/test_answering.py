@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from assistant import Answer
 from assistant.corpus import load_corpus
+from assistant.decision import counted_noun, counts
 from assistant.followup import clean_history, is_followup, split_questions, standalone_question
 from assistant.guard import guard_question
 
@@ -156,6 +157,17 @@ def test_the_first_sentence_of_a_how_much_answer_has_the_figure(assistant, quest
 def test_a_figure_about_another_thing_is_not_passed_off_as_the_answer(assistant, question):
     answer = assistant.ask(question)
     assert answer.refused and "$1,400" not in answer.answer
+
+
+def test_a_count_is_a_number_of_the_thing_asked(assistant):
+    # The corpus has "three different levels" and a commenter's "2 years", but no number of sessions.
+    assert not assistant.ask("How many levels does the MMPA medical massage program have?").refused
+    for question in ("how many massage visits per year are covered",
+                     "how many patients per year does a medical massage therapist treat"):
+        answer = assistant.ask(question)  # a commenter's "2 years" counts years, not visits or patients
+        assert answer.refused and "2 years" not in answer.answer.split("\n")[0]
+    assert counted_noun("how many medical massage sessions per year are covered") == "session"
+    assert counts("It has three different levels.", "level") and not counts("I have done it for 2 years.", "session")
 
 
 def test_personal_health_question_points_to_a_physician_without_diagnosing(assistant):
