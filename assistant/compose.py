@@ -157,7 +157,8 @@ class Composer:
 
 
 _CONTRAST = re.compile(r"^(However|That said|Unfortunately)\b")
-_WH_QUESTION = re.compile(r"^\W*(what|what's|whats|how|which|who|whom|whose|where|when|why)\b", re.I)
+_WH_QUESTION = re.compile(r"^\W*(?:(?:and|but|so|also|ok|okay|then|well)\b\W*)*"
+                          r"(what|what's|whats|how|which|who|whom|whose|where|when|why)\b", re.I)
 _OPENER = re.compile(r"^(Yes|No)\b[.,:;]?\s+")
 
 

@@ -133,6 +133,7 @@ def test_the_first_sentence_answers_a_yes_no_question(assistant):
 @pytest.mark.parametrize("question, wrong_opener", [
     ("can i practise medical massage without a certification?", "No"),  # the opposite of "do I need one?"
     ("what does a medical massage certification involve?", "Yes|No"),   # not a yes/no question
+    ("so what does a medical massage certification involve?", "Yes|No"),  # nor after a conjunction
 ])
 def test_a_faq_yes_or_no_is_not_given_to_a_question_it_does_not_answer(assistant, question, wrong_opener):
     answer = assistant.ask(question)
