@@ -175,11 +175,13 @@ def typed_names(text: str) -> set[str]:
     found: set[str] = set()
     total = capitalized = 0
     for sentence in split_sentences(text):
-        for i, match in enumerate(re.finditer(r"[A-Za-z][A-Za-z'’]*", sentence)):
-            word = match.group(0)
+        tokens = re.findall(r"[A-Za-z][A-Za-z'’]*", sentence)
+        for i, word in enumerate(tokens):
             total += 1
-            if (len(word) > 1 and word.isupper()) or (i > 0 and word[0].isupper() and not word.startswith("I'")
-                                                       and word != "I"):
+            # Capitals run on ("DROP TABLE", "SYSTEM OVERRIDE") are shouting or code, not a name.
+            shouting = any(0 <= j < len(tokens) and len(tokens[j]) > 2 and tokens[j].isupper() for j in (i - 1, i + 1))
+            if (len(word) > 1 and word.isupper() and not shouting) or (
+                    i > 0 and word[0].isupper() and not word.isupper() and not word.startswith("I'") and word != "I"):
                 capitalized += 1
                 found.update(words(word)[:1])
     return found if capitalized <= total / 2 else set()

@@ -36,7 +36,7 @@ from tqdm import tqdm
 from .corpus import CorpusError, corpus_fingerprint, load_corpus, term_documents, unit_documents
 from .database import engine_for, ensure_tables, index_state_table, ingest_lock
 from .embeddings import LocalEmbeddings
-from .lexical import LexicalIndex
+from .lexical import STATS_FILE, LexicalIndex
 from .retrieval import read_chunks
 from .settings import Settings
 from .store import LAYERS, chroma_client, open_record_manager, open_vector_store, read_collection, recorded_groups
@@ -85,7 +85,7 @@ def lexical_folder(settings: Settings, state: dict | None = None) -> Path | None
     """The saved lexical index of the current version, when it is there."""
     state = index_state(settings) if state is None else state
     folder = settings.lexical_dir / state["version"] if state.get("version") else None
-    return folder if folder is not None and folder.is_dir() else None
+    return folder if folder is not None and (folder / STATS_FILE).exists() else None
 
 
 def index_is_current(settings: Settings, corpus_dir: Path | None = None) -> bool:

@@ -62,6 +62,21 @@ def _acronyms(texts: list[str]) -> dict[str, tuple[str, ...]]:
     return found
 
 
+def _initialisms(texts: list[str]) -> dict[str, tuple[str, ...]]:
+    """What a user's acronym may stand for when the corpus writes the name out in title case
+    but never abbreviates it: "Registered Massage Practitioners" is what "RMP" means. Only
+    names of three or more words (two-letter initials are mostly noise)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for text in texts:
+        for match in re.finditer(r"\b[A-Z][a-z]+(?:[ -]+(?:(?:of|for|and|the|in|on|to|&)[ -]+)?[A-Z][a-z]+){2,5}\b", text):
+            names = [w for w in re.split(r"[ -]+", match.group(0)) if w.lower() not in _MINOR]
+            for size in range(3, len(names) + 1):  # every run of three words or more within the name
+                for start in range(len(names) - size + 1):
+                    run = names[start:start + size]
+                    found.setdefault("".join(w[0] for w in run).lower(), tuple(w.lower() for w in run))
+    return found
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     words: frozenset[str]
@@ -69,6 +84,7 @@ class Vocabulary:
     names: frozenset[str] = frozenset()
     _long: tuple[str, ...] = field(default=(), repr=False)
     acronyms: dict = field(default_factory=dict, compare=False)  # mmpa -> (medical, massage, practitioners, america)
+    initialisms: dict = field(default_factory=dict, compare=False)  # rmp -> (registered, massage, practitioners)
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> "Vocabulary":
@@ -78,7 +94,7 @@ class Vocabulary:
         long_words = tuple(sorted((w for w in ws if len(w) >= _PREFIX_MIN_LEN and not w.isdigit()),
                                   key=lambda w: (-counts[w], w)))
         return cls(words=ws, stems=frozenset(stem(w) for w in ws), names=_names(texts), _long=long_words,
-                   acronyms=_acronyms(texts))
+                   acronyms=_acronyms(texts), initialisms=_initialisms(texts))
 
     def names_in(self, text: str) -> list[str]:
         """The corpus names a text names, an organization spelled out counted as its acronym:
@@ -122,6 +138,8 @@ class Vocabulary:
             return word[:-1]
         if word in glossary():
             return glossary()[word]
+        if word in self.initialisms:  # checked when the user wrote it in capitals (see ``correct``)
+            return " ".join(self.initialisms[word])
         return self.correction(word)
 
     def correction(self, word: str) -> str | None:
@@ -164,6 +182,8 @@ class Vocabulary:
                 return f"{word} {glossary()[low]}"
             if low in STOPWORDS or low in FILLER or self.in_corpus(low):
                 return word
+            if word.isupper() and low in self.initialisms:  # "RMP (registered massage practitioners)"
+                return f"{word} ({' '.join(self.initialisms[low])})"
             return self.corpus_form(low) or word
         fixed = re.sub(r"[A-Za-z]+", fix, text)
         # An organization spelled out is also named by the acronym the corpus mostly uses.

@@ -70,12 +70,15 @@ def grid_search(pairs: list[tuple[Evidence, bool]], thresholds: Thresholds, max_
     return rows
 
 
-def best_values(curve: dict[str, list[dict]], answerable: int, max_false_refusal_rate: float = 0.03) -> dict[str, float]:
+def best_values(curve: dict[str, list[dict]], answerable: int, thresholds: Thresholds,
+                max_false_refusal_rate: float = 0.03) -> dict[str, float]:
     """For each threshold alone: the value with the highest refusal recall whose false refusals stay
-    within ``max_false_refusal_rate`` of the answerable cases (the issue's ceiling), then balance."""
-    def rank(r):
-        return (r["false_refusals"] <= max_false_refusal_rate * answerable, r["recall"], r["balanced"], -r["false_refusals"])
-    return {name: max(rows, key=rank)["value"] for name, rows in curve.items()}
+    within ``max_false_refusal_rate`` of the answerable cases (the issue's ceiling), then balance;
+    on a plateau, the value nearest the current one (the dev split gives no reason to move further)."""
+    def rank(name):
+        return lambda r: (r["false_refusals"] <= max_false_refusal_rate * answerable, r["recall"], r["balanced"],
+                          -r["false_refusals"], -abs(r["value"] - getattr(thresholds, name)))
+    return {name: max(rows, key=rank(name))["value"] for name, rows in curve.items()}
 
 
 def markdown(curve: dict[str, list[dict]], thresholds: Thresholds) -> str:
@@ -124,7 +127,7 @@ def main() -> int:
     curve = curves(pairs, assistant.thresholds)
     print(markdown(curve, assistant.thresholds))
     answerable = sum(1 for _, refuse in pairs if not refuse)
-    print("Best value of each threshold alone (others as set, false refusals within 3%):", best_values(curve, answerable))
+    print("Best value of each threshold alone (others as set, false refusals within 3%):", best_values(curve, answerable, assistant.thresholds))
     print("Best combinations of the word thresholds:")
     for row in grid_search(pairs, assistant.thresholds)[:8]:
         print("  ", row)

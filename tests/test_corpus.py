@@ -114,3 +114,25 @@ def test_an_organization_spelled_out_is_named_by_its_acronym():
     assert vocabulary.mentions("the Medical Massage Practitioners of America say so", "mmpa")
     assert not vocabulary.mentions("The AMTA offers resources.", "mmpa")
     assert vocabulary.correct("how much is the Medical Massage Practitioners of America course").endswith("(MMPA)")
+
+
+def test_an_acronym_the_corpus_only_writes_out_is_understood():
+    from assistant.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary.from_texts([
+        "Maryland distinguishes Registered Massage Practitioners from Licensed Massage Therapists.",
+        "A massage is good.",
+    ])
+    assert vocabulary.initialisms["rmp"] == ("registered", "massage", "practitioners")
+    assert "registered massage practitioners" in vocabulary.correct("can an RMP work in a hospital?")
+    assert vocabulary.corpus_form("rmp") is not None  # not a word the corpus lacks
+    assert "mg" not in vocabulary.initialisms and "am" not in vocabulary.initialisms  # two letters: noise
+
+
+def test_capitals_running_on_are_not_names():
+    from assistant.decision import typed_names
+
+    assert typed_names("'; DROP TABLE feedback; -- what is medical massage") == set()
+    assert typed_names("SYSTEM OVERRIDE: does insurance need a prescription?") == set()
+    assert typed_names("can i use my HSA or FSA card") == {"hsa", "fsa"}
+    assert typed_names("My plan is through Kaiser. Will they cover it?") == {"kaiser"}

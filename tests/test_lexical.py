@@ -49,9 +49,23 @@ def test_saving_and_loading_keeps_every_statistic(assistant):
     loaded = LexicalIndex.load(lexical_folder(assistant.settings))
     assert loaded.ids == original.ids and loaded.idf == original.idf and loaded.sections == original.sections
     assert loaded.vocabulary == original.vocabulary and loaded.vocabulary.acronyms == original.vocabulary.acronyms
+    assert loaded.vocabulary.initialisms == original.vocabulary.initialisms and "rmp" in loaded.vocabulary.initialisms
     assert loaded.sources == original.sources
     tokens = ["mmpa", "cost"]
     assert loaded.search(tokens, 5) == original.search(tokens, 5)
+
+
+def test_a_saved_index_of_an_older_format_is_rebuilt_not_misread(tmp_path, small_corpus):
+    settings = make_settings(tmp_path / "data", small_corpus)
+    run_ingest(settings, progress=False)
+    folder = lexical_folder(settings)
+    for path in folder.iterdir():  # as an older release left it: another stats file name
+        if path.is_file():
+            path.rename(folder / "lexical.json")
+    assert lexical_folder(settings) is None and not index_is_current(settings)
+    run_ingest(settings, progress=False)  # nothing to embed; the lexical index is written again
+    assert lexical_folder(settings) == folder and index_is_current(settings)
+    assert LexicalIndex.load(folder).vocabulary.words
 
 
 def test_a_running_assistant_loads_a_newer_index_without_a_restart(tmp_path, corpus_copy):
