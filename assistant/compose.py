@@ -54,8 +54,13 @@ class Composer:
             faq_doc = lead.unit.hit.doc
             faq_answer = chunk_body(faq_doc)
             units = split_units(faq_answer)
-            if units and not self._opener_fits(question, faq_doc):
+            states_figure = lead.unit.role == "text" and decision.evidence.asks is not None
+            if units and (states_figure or not self._opener_fits(question, faq_doc)):
                 units[0] = _without_opener(units[0])
+            if states_figure:  # the sentence of the entry that states the figure asked for comes first
+                first = next((u for u in units if u.endswith(lead.unit.text) or lead.unit.text.endswith(u)), None)
+                if first is not None:
+                    units = [first] + [u for u in units if u is not first]
             for unit in units:
                 sentence = Sentence(unit, [(faq_doc, faq_answer, lead.unit.hit.dense)])
                 support = self._article_support(faq_doc, unit)
@@ -225,7 +230,9 @@ def render_refusal(reason: str, sources: SourceDescription) -> str:
 def render_partial(decision: Decision, question: str, related: str, sources: SourceDescription) -> str:
     """Refused, but honest about what the sources do hold: what is missing, in the user's words."""
     descriptions = {t.name: t.describe for t in answer_types()}
-    missing = [_as_typed(m, question) if m not in descriptions else descriptions[m] for m in decision.missing]
+    counted = decision.evidence.counted
+    missing = [f"the number of {_as_typed(counted, question)}" if m == "count" and counted
+               else descriptions[m] if m in descriptions else _as_typed(m, question) for m in decision.missing]
     what = and_list(missing) if missing else "exactly what you asked"
     return load_prompt("partial").format(missing=what, related=related, where_to_look=load_prompt("where_to_look"))
 

@@ -100,6 +100,7 @@ class Evidence:
     asks: str | None = None                # the answer type the question asks for
     typed_units: list[ScoredUnit] = field(default_factory=list)  # units stating that type, best first
     names: list[str] = field(default_factory=list)  # corpus names the question names (MMPA, Maryland)
+    counted: str | None = None             # what "how many ..." counts (a term: "session")
 
     @cached_property
     def answers(self) -> list[ScoredUnit]:
@@ -252,6 +253,7 @@ class Decider:
         top = max([retrieval.top_dense, *(u.unit.similarity for u in scored)], default=0.0)
 
         asks = asked_type(focus)
+        counted = None
         names = self.vocabulary.names_in(query)
         typed: list[ScoredUnit] = []
         if asks:
@@ -261,7 +263,7 @@ class Decider:
                      and all(self.vocabulary.mentions(s.unit.text, n) for n in names)
                      and (counted is None or counts(s.unit.text, counted))]
         return Evidence(top_similarity=round(top, 4), units=scored, terms=terms,
-                        asks=asks, typed_units=typed, names=names)
+                        asks=asks, typed_units=typed, names=names, counted=counted if asks else None)
 
     def _weights(self, query: str, focus: str) -> dict[str, float]:
         """Weighted question terms, in the corpus's form; what the user typed last weighs double."""
