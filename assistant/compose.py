@@ -45,7 +45,7 @@ class Composer:
 
     def compose(self, decision: Decision, question: str = "") -> Draft:
         """An answer: the lead unit first (a matching FAQ entry whole), then supporting units."""
-        lead = decision.lead
+        lead = self._best_worded(decision)
         chosen: list[Sentence] = []
         seen_terms: list[set[str]] = []
         used: set[tuple[str, int]] = set()
@@ -127,6 +127,24 @@ class Composer:
             chosen.append(Sentence(unit.text, [(unit.hit.doc, unit.text, unit.similarity)]))
         return Draft(sentences=chosen, confidence=_confidence(decision), coverage=0.0)
 
+    def _best_worded(self, decision: Decision) -> ScoredUnit:
+        """When the FAQ, an article and a comment say the same thing about equally well, the answer
+        opens with the maintainers' edited wording, then the article's, then a reader's: not with
+        "In order for insurance to cover medical massage. The massage needs to prescribe by ..."
+        when the FAQ has "For insurance to cover medical massage, the massage needs to be prescribed ..."."""
+        lead = decision.lead
+        if decision.evidence.asks or lead.unit.role != "text":  # a typed figure or a matched FAQ question stays
+            return lead
+        terms = set(content_terms(lead.unit.text, keep_filler=True))
+        best = lead
+        for other in decision.evidence.answers:
+            if other.score < lead.score - WORDING_MARGIN:
+                break
+            if other.unit.role == "text" and WORDING_RANK.get(other.unit.kind, 9) < WORDING_RANK.get(best.unit.kind, 9) \
+                    and _jaccard(terms, set(content_terms(other.unit.text, keep_filler=True))) >= self.near_duplicate_jaccard:
+                best = other
+        return best
+
     @staticmethod
     def _opener_fits(question: str, faq_doc: Document) -> bool:
         """A FAQ answer's "Yes."/"No." answers the FAQ's own question, not a "what ..." question
@@ -161,6 +179,8 @@ class Composer:
         return best[1], best[2], best[0]
 
 
+WORDING_MARGIN = 0.05   # a lead gives way to a near-duplicate in better wording that scores at most this much less
+WORDING_RANK = {"faq": 0, "article": 1, "comment": 2}
 _CONTRAST = re.compile(r"^(However|That said|Unfortunately)\b")
 _WH_QUESTION = re.compile(r"^\W*(?:(?:and|but|so|also|ok|okay|then|well)\b\W*)*"
                           r"(what|what's|whats|how|which|who|whom|whose|where|when|why)\b", re.I)

@@ -173,6 +173,15 @@ def test_a_count_is_a_number_of_the_thing_asked(assistant):
     assert counts("It has three different levels.", "level") and not counts("I have done it for 2 years.", "session")
 
 
+def test_the_answer_opens_with_the_best_wording_of_a_repeated_fact(assistant):
+    # The article prints "In order for insurance to cover medical massage. The massage needs to
+    # prescribe by ..."; the FAQ says the same fact in edited words, which open the answer.
+    answer = assistant.ask("my clinic wants me to bill insurance for massage, what paperwork does the "
+                           "insurance want from the doctor")
+    assert not answer.refused
+    assert answer.answer.startswith("For insurance to cover medical massage, the massage needs to be prescribed")
+
+
 def test_personal_health_question_points_to_a_physician_without_diagnosing(assistant):
     answer = assistant.ask("I have sciatica, should I stop my medication and get medical massage instead?")
     assert "physician" in answer.answer
