@@ -362,14 +362,19 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
     if best is None or evidence.top_similarity < t.off_subject_similarity:
         return Decision("refuse", "off-subject", evidence, [], None, scores)
     lead = best
+    specific = [term for term in evidence.terms if is_specific(term, t)]
     if evidence.asks:
         typed = [u for u in evidence.typed_units if u.score >= max(t.typed_score, t.typed_ratio * best.score)]
         if not typed:
             what = evidence.asks + (" for " + ", ".join(evidence.names) if evidence.names else "")
             # A figure about something else (the MMPA's price for "what does the AMMA cost") is not offered.
-            return partial(f"no {what} stated", [evidence.asks], exclude=evidence.typed_units)
+            # Every ask the sources lack is named ("a pay figure" and "Ohio"), but not twice: "CPT"
+            # is how "a billing code" was asked for.
+            kind = next(k for k in answer_types() if k.name == evidence.asks)
+            also = [term.word for term in specific if not kind.asks.search(term.word)]
+            return partial(f"no {what} stated" + "".join(f"; not covered: {word}" for word in also),
+                           [evidence.asks] + also, exclude=evidence.typed_units)
         lead = typed[0]
-    specific = [term for term in evidence.terms if is_specific(term, t)]
     if specific:
         scores["max_shift"] = max(term.shift for term in specific)
         return partial("not covered: " + ", ".join(term.word for term in specific), [term.word for term in specific])

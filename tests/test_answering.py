@@ -182,6 +182,13 @@ def test_the_answer_opens_with_the_best_wording_of_a_repeated_fact(assistant):
     assert answer.answer.startswith("For insurance to cover medical massage, the massage needs to be prescribed")
 
 
+def test_a_partial_answer_names_every_ask_the_sources_lack(assistant):
+    answer = assistant.ask("what's the hourly pay for a medical massage therapist in Ohio?")
+    first_line = answer.answer.split("\n")[0]
+    assert answer.refused and "pay figure" in first_line and "Ohio" in first_line
+    assert not re.search(r"\$\s?\d", answer.answer)
+
+
 def test_personal_health_question_points_to_a_physician_without_diagnosing(assistant):
     answer = assistant.ask("I have sciatica, should I stop my medication and get medical massage instead?")
     assert "physician" in answer.answer
