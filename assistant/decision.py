@@ -46,6 +46,7 @@ from .text import FILLER, STOPWORDS, content_terms, normalize_numbers, split_sen
 from .vocabulary import LEXICON_DIR, Vocabulary
 
 Verdict = Literal["answer", "partial", "refuse"]
+NO_MATCH = "no passage matches closely enough"
 
 
 @dataclass(frozen=True)
@@ -379,5 +380,5 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
         scores["max_shift"] = max(term.shift for term in specific)
         return partial("not covered: " + ", ".join(term.word for term in specific), [term.word for term in specific])
     if lead.score < t.answer_score:
-        return partial("no passage matches closely enough", [])
+        return partial(NO_MATCH, [])
     return Decision("answer", "answered", evidence, [], lead, scores)

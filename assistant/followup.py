@@ -29,6 +29,11 @@ def clean_history(history: Any, max_turns: int) -> list[dict[str, str]]:
     return turns
 
 
+def refers_back(text: str) -> bool:
+    """The text leans on something said before it ("this", "it", "there")."""
+    return bool(_REFERS_BACK.search(text))
+
+
 def is_followup(question: str, names_its_subject=None) -> bool:
     """A short question that leans on the conversation. One that names its own subject (a name
     the corpus knows: "how long is the MMPA course and what's it cost") stands alone unless it

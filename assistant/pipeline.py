@@ -16,9 +16,9 @@ from typing import Any
 
 from .answer import Answer
 from .compose import Composer, Draft, render, render_partial, render_refusal
-from .decision import Decider, Decision, Thresholds
+from .decision import NO_MATCH, Decider, Decision, Thresholds
 from .embeddings import LocalEmbeddings
-from .followup import clean_history, is_followup, split_questions, standalone_question
+from .followup import clean_history, is_followup, refers_back, split_questions, standalone_question
 from .guard import guard_question
 from .prompts import load_prompt
 from .lexical import LexicalIndex
@@ -223,13 +223,13 @@ class Assistant:
         vocabulary = self.retriever.vocabulary
         focus = vocabulary.correct(text)
         query = vocabulary.correct(self._standalone(text, history))
-        probes = self.decider.probes(query, focus)
-        retrieval = self.retriever.search(query, also_embed=probes.texts)
-        for stage, ms in retrieval.timings_ms.items():
-            timings[stage] = timings.get(stage, 0.0) + ms
-        t = time.perf_counter()
-        decision = self.decider.decide(query, retrieval, focus=focus, probes=probes)
-        timings["decide"] = timings.get("decide", 0.0) + _ms(t)
+        decision, retrieval = self._decide(query, focus, timings)
+        subject = self.sources.subject
+        if decision.reason == NO_MATCH and not history and refers_back(text) and subject:
+            # A first message that leans on something ("is it too late to get into this?") and is not
+            # understood on its own is read as being about what every article is about.
+            query = f"{subject} {query}"
+            decision, retrieval = self._decide(query, focus, timings)
         t = time.perf_counter()
         if decision.verdict == "answer":
             draft = self.composer.compose(decision, focus)
@@ -239,6 +239,16 @@ class Assistant:
             draft = self.composer.related(decision, self.thresholds.related_score)
         timings["compose"] = timings.get("compose", 0.0) + _ms(t)
         return decision, draft, retrieval, query
+
+    def _decide(self, query: str, focus: str, timings: dict[str, float]) -> tuple[Decision, Retrieval]:
+        probes = self.decider.probes(query, focus)
+        retrieval = self.retriever.search(query, also_embed=probes.texts)
+        for stage, ms in retrieval.timings_ms.items():
+            timings[stage] = timings.get(stage, 0.0) + ms
+        t = time.perf_counter()
+        decision = self.decider.decide(query, retrieval, focus=focus, probes=probes)
+        timings["decide"] = timings.get("decide", 0.0) + _ms(t)
+        return decision, retrieval
 
     def _render(self, parts: list[tuple[str, Decision, Draft]], notes: list[str]) -> Answer:
         citations: list = []

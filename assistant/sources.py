@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from langchain_core.documents import Document
@@ -35,6 +36,21 @@ class SourceDescription:
                 faq.setdefault(meta.get("section", ""), None)
         return cls(tuple(articles.values()), tuple(topics), len(comments), tuple(q for q in faq if q))
 
+    @property
+    def subject(self) -> str:
+        """What every article is about, read from their titles: the longest run of two or more
+        words all titles share ("medical massage therapy"); empty when they share none."""
+        titles = [re.findall(r"[a-z0-9']+", t.lower()) for t in self.articles if t]
+        if not titles:
+            return ""
+        first, rest = titles[0], titles[1:]
+        for size in range(len(first), 1, -1):
+            for start in range(len(first) - size + 1):
+                run = first[start:start + size]
+                if all(_contains(other, run) for other in rest):
+                    return " ".join(run)
+        return ""
+
     def sentence(self, topics: bool = True) -> str:
         parts = []
         if self.articles:
@@ -54,6 +70,10 @@ class SourceDescription:
 
     def examples(self, n: int = 2) -> str:
         return " or ".join(f"“{q}”" for q in self.faq_questions[:n]) or "a question about the topics above"
+
+
+def _contains(words: list[str], run: list[str]) -> bool:
+    return any(words[i:i + len(run)] == run for i in range(len(words) - len(run) + 1))
 
 
 def and_list(items: list[str]) -> str:

@@ -189,6 +189,32 @@ def test_a_partial_answer_names_every_ask_the_sources_lack(assistant):
     assert not re.search(r"\$\s?\d", answer.answer)
 
 
+@pytest.mark.parametrize("question", ["are there jobs?", "is it hard to get into?"])
+def test_a_first_message_that_leans_on_the_chat_s_subject_is_answered(assistant, question):
+    # Asked here, "it" is what every article is about (read from their titles, not written down).
+    assert assistant.sources.subject == "medical massage therapy"
+    answer = assistant.ask(question)
+    assert not answer.refused and re.search(r"23%|challenging|promising", answer.answer)
+
+
+@pytest.mark.parametrize("question", ["whats the weather like there", "tell me a joke about it"])
+def test_leaning_on_the_subject_does_not_make_off_topic_questions_answerable(assistant, question):
+    assert assistant.ask(question).refused
+
+
+def test_the_subject_is_what_all_titles_share_or_nothing():
+    from assistant.sources import SourceDescription
+
+    shared = SourceDescription(("Dog Grooming Basics", "Why Dog Grooming Pays"), (), 0, ())
+    assert shared.subject == "dog grooming"
+    assert SourceDescription(("Dog Grooming", "Cat Food"), (), 0, ()).subject == ""
+
+
+def test_what_does_it_pay_asks_for_a_figure(assistant):
+    answer = assistant.ask("what does it pay")
+    assert answer.refused and "pay figure" in answer.answer.split("\n")[0]
+
+
 def test_personal_health_question_points_to_a_physician_without_diagnosing(assistant):
     answer = assistant.ask("I have sciatica, should I stop my medication and get medical massage instead?")
     assert "physician" in answer.answer
