@@ -73,7 +73,8 @@ class Composer:
             limit = min(self.max_supporting_after_faq, self.max_sentences - len(chosen))
         else:
             text, span = self._with_contrast(lead.unit, decision.evidence.units)
-            chosen.append(Sentence(text, [(lead.unit.hit.doc, text, lead.unit.similarity)]))
+            shown = f"Yes. {text}" if _listed(question, text) else text
+            chosen.append(Sentence(shown, [(lead.unit.hit.doc, text, lead.unit.similarity)]))
             seen_terms.append(set(content_terms(text, keep_filler=True)))
             used.update((lead.unit.hit.doc.id, p) for p in range(lead.unit.position, lead.unit.position + span))
             words_used += word_count(text)
@@ -185,6 +186,22 @@ _CONTRAST = re.compile(r"^(However|That said|Unfortunately)\b")
 _WH_QUESTION = re.compile(r"^\W*(?:(?:and|but|so|also|ok|okay|then|well)\b\W*)*"
                           r"(what|what's|whats|how|which|who|whom|whose|where|when|why)\b", re.I)
 _OPENER = re.compile(r"^(Yes|No)\b[.,:;]?\s+")
+
+
+_POLAR = re.compile(r"^\W*(can|could|does|do|did|is|are|will|would|should)\b", re.I)
+_ITEM = re.compile(r"^\s*[-*•]\s+(.+)$", re.M)
+
+
+def _listed(question: str, text: str) -> bool:
+    """A yes/no question whose answer is a list that names what it asks about: "does it help with
+    migraines?" answered by "Medical massage can generally treat the following: ... - Migraines"
+    is a yes. Only an affirmative list, only a question that offers no alternatives ("... or ...")."""
+    asked = question_sentence(question).strip().split(",")[-1]  # "what about migraines, does it help?"
+    items = _ITEM.findall(text)
+    if not items or negated(text) or not _POLAR.match(asked) or re.search(r"\bor\b", asked, re.I):
+        return False
+    listed = {term for item in items for term in content_terms(item, keep_filler=True)}
+    return bool(listed & set(content_terms(question)))
 
 
 def _without_opener(text: str) -> str:

@@ -210,6 +210,17 @@ def test_the_subject_is_what_all_titles_share_or_nothing():
     assert SourceDescription(("Dog Grooming", "Cat Food"), (), 0, ()).subject == ""
 
 
+@pytest.mark.parametrize("question, opens_with_yes", [
+    ("does medical massage help with headaches", True),       # "Migraines are headaches" is on the list
+    ("can medical massage help with back pain?", True),
+    ("does medical massage help with sciatica or only back pain?", False),  # alternatives: no yes/no
+    ("what conditions does medical massage treat", False),    # not a yes/no question
+])
+def test_a_listed_condition_gets_a_yes(assistant, question, opens_with_yes):
+    answer = assistant.ask(question)
+    assert not answer.refused and bool(re.match(r"Yes\b", answer.answer)) == opens_with_yes
+
+
 def test_what_does_it_pay_asks_for_a_figure(assistant):
     answer = assistant.ask("what does it pay")
     assert answer.refused and "pay figure" in answer.answer.split("\n")[0]
