@@ -222,12 +222,14 @@ class Assistant:
                     progress: "_Progress | None" = None):
         vocabulary = self.retriever.vocabulary
         focus = vocabulary.correct(text)
-        query = vocabulary.correct(self._standalone(text, history))
+        standalone = self._standalone(text, history)
+        query = vocabulary.correct(standalone)
         decision, retrieval = self._decide(query, focus, timings)
         subject = self.sources.subject
-        if decision.reason == NO_MATCH and not history and refers_back(text) and subject:
-            # A first message that leans on something ("is it too late to get into this?") and is not
-            # understood on its own is read as being about what every article is about.
+        if decision.reason == NO_MATCH and standalone == text and refers_back(text) and subject:
+            # A message that leans on something ("is it too late to get into this?"), took nothing
+            # from the history and is not understood on its own is read as being about what every
+            # article is about.
             query = f"{subject} {query}"
             decision, retrieval = self._decide(query, focus, timings)
         t = time.perf_counter()

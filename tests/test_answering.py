@@ -197,6 +197,14 @@ def test_a_first_message_that_leans_on_the_chat_s_subject_is_answered(assistant,
     assert not answer.refused and re.search(r"23%|challenging|promising", answer.answer)
 
 
+def test_a_long_message_leaning_on_the_subject_mid_chat_is_answered(assistant):
+    # Too long to be a follow-up of the previous question, so nothing is carried over from it.
+    history = [{"role": "user", "content": "what kind of techniques would I learn in a medical massage course"},
+               {"role": "assistant", "content": "Medical massage primarily focuses on clinical massage techniques. [1]"}]
+    answer = assistant.ask("i'm 45 and wondering, is it too late to get into this, and are there jobs?", history)
+    assert not answer.refused and "23%" in answer.answer
+
+
 @pytest.mark.parametrize("question", ["whats the weather like there", "tell me a joke about it"])
 def test_leaning_on_the_subject_does_not_make_off_topic_questions_answerable(assistant, question):
     assert assistant.ask(question).refused
