@@ -12,7 +12,7 @@ from .answer import Citation
 from .prompts import load_prompt
 from .corpus import chunk_body
 from .guard import looks_like_instructions
-from .decision import Decision, ScoredUnit, answer_types, question_sentence
+from .decision import Decision, ScoredUnit, answer_type, answer_types, question_sentence
 from .retrieval import Unit
 from .sources import SourceDescription, and_list
 from .text import content_terms, negated, normalize_numbers, split_units, word_count
@@ -112,7 +112,7 @@ class Composer:
         """For an honest partial answer: the closest things the sources do say, each cited."""
         chosen: list[Sentence] = []
         seen: list[set[str]] = []
-        kind = next((k for k in answer_types() if k.name == decision.evidence.asks), None)
+        kind = answer_type(decision.evidence.asks)
         for scored in decision.evidence.answers:
             unit = scored.unit
             if len(chosen) >= self.max_related or scored.score < min_score:

@@ -64,6 +64,10 @@ def answer_types() -> tuple[AnswerType, ...]:
                  for name, spec in data.items())
 
 
+def answer_type(name: str | None) -> AnswerType | None:
+    return next((k for k in answer_types() if k.name == name), None)
+
+
 @dataclass
 class ScoredUnit:
     unit: Unit
@@ -254,17 +258,16 @@ class Decider:
         top = max([retrieval.top_dense, *(u.unit.similarity for u in scored)], default=0.0)
 
         asks = asked_type(focus)
-        counted = None
+        counted = counted_noun(focus) if asks == "count" else None
         names = self.vocabulary.names_in(query)
         typed: list[ScoredUnit] = []
         if asks:
-            kind = next(k for k in answer_types() if k.name == asks)
-            counted = counted_noun(focus) if asks == "count" else None
+            kind = answer_type(asks)
             typed = [s for s in scored if s.unit.role == "text" and kind.states.search(normalize_numbers(s.unit.text))
                      and all(self.vocabulary.mentions(s.unit.text, n) for n in names)
                      and (counted is None or counts(s.unit.text, counted))]
         return Evidence(top_similarity=round(top, 4), units=scored, terms=terms,
-                        asks=asks, typed_units=typed, names=names, counted=counted if asks else None)
+                        asks=asks, typed_units=typed, names=names, counted=counted)
 
     def _weights(self, query: str, focus: str) -> dict[str, float]:
         """Weighted question terms, in the corpus's form; what the user typed last weighs double."""
@@ -371,7 +374,7 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
             # A figure about something else (the MMPA's price for "what does the AMMA cost") is not offered.
             # Every ask the sources lack is named ("a pay figure" and "Ohio"), but not twice: "CPT"
             # is how "a billing code" was asked for.
-            kind = next(k for k in answer_types() if k.name == evidence.asks)
+            kind = answer_type(evidence.asks)
             also = [term.word for term in specific if not kind.asks.search(term.word)]
             return partial(f"no {what} stated" + "".join(f"; not covered: {word}" for word in also),
                            [evidence.asks] + also, exclude=evidence.typed_units)

@@ -225,12 +225,11 @@ class Assistant:
         standalone = self._standalone(text, history)
         query = vocabulary.correct(standalone)
         decision, retrieval = self._decide(query, focus, timings)
-        subject = self.sources.subject
-        if decision.reason == NO_MATCH and standalone == text and refers_back(text) and subject:
+        if decision.reason == NO_MATCH and standalone == text and refers_back(text) and self.sources.subject:
             # A message that leans on something ("is it too late to get into this?"), took nothing
             # from the history and is not understood on its own is read as being about what every
             # article is about.
-            query = f"{subject} {query}"
+            query = f"{self.sources.subject} {query}"
             decision, retrieval = self._decide(query, focus, timings)
         t = time.perf_counter()
         if decision.verdict == "answer":

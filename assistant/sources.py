@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from langchain_core.documents import Document
 
@@ -36,7 +37,7 @@ class SourceDescription:
                 faq.setdefault(meta.get("section", ""), None)
         return cls(tuple(articles.values()), tuple(topics), len(comments), tuple(q for q in faq if q))
 
-    @property
+    @cached_property
     def subject(self) -> str:
         """What every article is about, read from their titles: the longest run of two or more
         words all titles share ("medical massage therapy"); empty when they share none."""

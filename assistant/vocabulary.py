@@ -138,7 +138,7 @@ class Vocabulary:
             return word[:-1]
         if word in glossary():
             return glossary()[word]
-        if word in self.initialisms:  # checked when the user wrote it in capitals (see ``correct``)
+        if word in self.initialisms:  # an acronym stands for the words the corpus writes out
             return " ".join(self.initialisms[word])
         return self.correction(word)
 
