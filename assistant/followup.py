@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 _REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|they|them|their|those|these|there|one|ones|same|he|she)\b", re.I)
+_EXISTENTIAL = re.compile(r"\b(is|are|was|were|will|would|be)\s+there\b|\bthere\s*(is|are|was|were|'s|’s)\b", re.I)
 _CONNECTIVE = re.compile(r"^\s*(and|but|also|so|or|what about|how about|what if|same|in|for|then|plus|only)\b", re.I)
 MAX_FOLLOWUP_WORDS = 12
 
@@ -43,7 +44,9 @@ def is_followup(question: str, names_its_subject=None) -> bool:
         return False
     if _CONNECTIVE.search(question):
         return True
-    return bool(_REFERS_BACK.search(question)) and not (names_its_subject and names_its_subject(question))
+    # An existential "there" ("are there jobs?") leans on the chat's subject, not on the last question.
+    leans_on_it = bool(_REFERS_BACK.search(_EXISTENTIAL.sub(" ", question)))
+    return leans_on_it and not (names_its_subject and names_its_subject(question))
 
 
 def standalone_question(question: str, history: list[dict[str, str]], names_its_subject=None) -> str:

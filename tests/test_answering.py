@@ -205,6 +205,14 @@ def test_a_long_message_leaning_on_the_subject_mid_chat_is_answered(assistant):
     assert not answer.refused and "23%" in answer.answer
 
 
+def test_an_existential_there_does_not_carry_the_last_question_over(assistant):
+    history = [{"role": "user", "content": "does medical massage help with headaches?"},
+               {"role": "assistant", "content": "Yes. Medical massage can generally treat migraines. [1]"}]
+    assert not is_followup("are there jobs?") and is_followup("what about there?")
+    answer = assistant.ask("are there jobs?", history)
+    assert not answer.refused and "23%" in answer.answer and "Sciatica" not in answer.answer
+
+
 @pytest.mark.parametrize("question", ["whats the weather like there", "tell me a joke about it"])
 def test_leaning_on_the_subject_does_not_make_off_topic_questions_answerable(assistant, question):
     assert assistant.ask(question).refused
