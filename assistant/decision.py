@@ -245,7 +245,7 @@ class Decider:
             if term.nearest_similarity >= t.synonym_similarity:
                 for stemmed in content_terms(term.nearest):
                     weights.setdefault(stemmed, self.term_weight(stemmed))
-            else:  # no passage can contain it: it weighs on every passage's coverage, as much as it matters
+            elif " " not in term.word:  # no passage can contain it: it weighs on every passage's coverage, as much as it matters
                 unmatched += self.term_weight(term.word) * min(1.0, term.shift / t.unmatched_shift)
         total = (sum(weights.values()) + unmatched) or 1.0
         scored = []
@@ -291,6 +291,7 @@ class Decider:
                 continue
             if self.vocabulary.corpus_form(word) is None and word not in candidates:
                 candidates.append(word)
+        candidates += [phrase for phrase in _runs(focus, candidates) if phrase not in candidates]
         if not candidates:
             return Probes([], names, [])
         # The shift is measured on what the user typed: in a follow-up ("and does Medicaid?") the
@@ -335,8 +336,24 @@ def _unit_terms(text: str) -> frozenset[str]:
     return frozenset(content_terms(text, keep_filler=True))
 
 
+def _runs(text: str, unknown: list[str]) -> list[str]:
+    """Words the corpus lacks that stand side by side as typed ("is it tax deductible"): each
+    moves the question little when dropped alone, as the other still says it; the run is measured too."""
+    runs, run = [], []
+    for word in words(text) + [""]:
+        if word in unknown:
+            run.append(word)
+            continue
+        if len(run) > 1:
+            runs.append(" ".join(run))
+        run = []
+    return runs
+
+
 def _drop_word(text: str, word: str) -> str:
-    out = re.sub(rf"\b{re.escape(word)}(?:['’]s)?\b", " ", text, flags=re.I)
+    """``text`` without ``word`` (or a run of words, whatever separates them as typed)."""
+    pattern = r"\W+".join(re.escape(part) for part in word.split())
+    out = re.sub(rf"\b{pattern}(?:['’]s)?\b", " ", text, flags=re.I)
     return " ".join(out.split()) or text
 
 
@@ -346,6 +363,8 @@ def is_specific(term: Term, t: Thresholds) -> bool:
     chiropractor) matter at a smaller change than everyday words, which are mostly phrasing."""
     if term.nearest_similarity >= t.synonym_similarity:
         return False
+    if " " in term.word:  # a run of such words is held to the everyday bar whatever its parts are
+        return term.shift >= t.generic_shift
     if term.typed_as_name:
         return term.shift >= t.name_shift
     special = term.name_like or term.domain >= t.domain_similarity
@@ -367,6 +386,8 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
         return Decision("refuse", "off-subject", evidence, [], None, scores)
     lead = best
     specific = [term for term in evidence.terms if is_specific(term, t)]
+    runs = [term.word.split() for term in specific if " " in term.word]  # "tax deductible", not also "tax"
+    specific = [term for term in specific if not any(term.word in run for run in runs)]
     if evidence.asks:
         typed = [u for u in evidence.typed_units if u.score >= max(t.typed_score, t.typed_ratio * best.score)]
         if not typed:

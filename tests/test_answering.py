@@ -189,6 +189,12 @@ def test_a_partial_answer_names_every_ask_the_sources_lack(assistant):
     assert not re.search(r"\$\s?\d", answer.answer)
 
 
+def test_words_the_corpus_lacks_side_by_side_are_weighed_together(assistant):
+    # Dropped alone, "tax" or "deductible" moves the question little: the other still says it.
+    answer = assistant.ask("is medical massage tax deductible")
+    assert answer.refused and "tax deductible" in answer.answer.split("\n")[0]
+
+
 @pytest.mark.parametrize("question", ["are there jobs?", "is it hard to get into?"])
 def test_a_first_message_that_leans_on_the_chat_s_subject_is_answered(assistant, question):
     # Asked here, "it" is what every article is about (read from their titles, not written down).
