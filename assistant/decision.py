@@ -284,7 +284,7 @@ class Decider:
         the user typed. The retriever embeds them in one batch with the query."""
         names = typed_names(focus)
         candidates: list[str] = []
-        for word in words(focus):
+        for word in _split_words(focus):
             # Function words and chat filler ("much", "get", "lol") carry no subject: never an ask.
             if word in STOPWORDS or word in FILLER or word.isdigit() or (len(word) < 3 and word not in names) \
                     or not word.isalpha():
@@ -336,11 +336,16 @@ def _unit_terms(text: str) -> frozenset[str]:
     return frozenset(content_terms(text, keep_filler=True))
 
 
+def _split_words(text: str) -> list[str]:
+    """The words as typed, a hyphenated word as its parts: "Medicare-covered" names Medicare."""
+    return [part for word in words(text) for part in re.split(r"[-'’]", word) if part]
+
+
 def _runs(text: str, unknown: list[str]) -> list[str]:
     """Words the corpus lacks that stand side by side as typed ("is it tax deductible"): each
     moves the question little when dropped alone, as the other still says it; the run is measured too."""
     runs, run = [], []
-    for word in words(text) + [""]:
+    for word in _split_words(text) + [""]:
         if word in unknown:
             run.append(word)
             continue

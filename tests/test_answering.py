@@ -189,6 +189,11 @@ def test_a_partial_answer_names_every_ask_the_sources_lack(assistant):
     assert not re.search(r"\$\s?\d", answer.answer)
 
 
+def test_a_name_inside_a_hyphenated_word_is_an_ask(assistant):
+    answer = assistant.ask("Is medical massage a Medicare-covered benefit?")
+    assert answer.refused and "Medicare" in answer.answer.split("\n")[0]
+
+
 def test_words_the_corpus_lacks_side_by_side_are_weighed_together(assistant):
     # Dropped alone, "tax" or "deductible" moves the question little: the other still says it.
     answer = assistant.ask("is medical massage tax deductible")
