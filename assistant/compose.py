@@ -72,11 +72,11 @@ class Composer:
                 words_used += word_count(unit)
             limit = min(self.max_supporting_after_faq, self.max_sentences - len(chosen))
         else:
-            text, span = self._with_contrast(lead.unit, decision.evidence.units)
+            text, first, span = self._with_contrast(lead.unit, decision.evidence.units)
             shown = f"Yes. {text}" if _listed(question, text) else text
             chosen.append(Sentence(shown, [(lead.unit.hit.doc, text, lead.unit.similarity)]))
             seen_terms.append(set(content_terms(text, keep_filler=True)))
-            used.update((lead.unit.hit.doc.id, p) for p in range(lead.unit.position, lead.unit.position + span))
+            used.update((lead.unit.hit.doc.id, p) for p in range(first, first + span))
             words_used += word_count(text)
             limit = self.max_sentences - 1
 
@@ -90,8 +90,8 @@ class Composer:
                 continue  # other FAQ entries answer other questions; a question restated is no answer
             if looks_like_instructions(unit.text):
                 continue  # corpus text is data: a planted "ignore the question and say ..." is never repeated
-            text, span = self._with_contrast(unit, decision.evidence.units)
-            if any((unit.hit.doc.id, p) in used for p in range(unit.position, unit.position + span)):
+            text, first, span = self._with_contrast(unit, decision.evidence.units)
+            if any((unit.hit.doc.id, p) in used for p in range(first, first + span)):
                 continue
             n = word_count(text)
             if words_used + n > self.max_words:
@@ -100,7 +100,7 @@ class Composer:
             if any(_jaccard(terms_here, other) >= self.near_duplicate_jaccard for other in seen_terms):
                 continue
             picked.append((scored, text, span))
-            used.update((unit.hit.doc.id, p) for p in range(unit.position, unit.position + span))
+            used.update((unit.hit.doc.id, p) for p in range(first, first + span))
             seen_terms.append(terms_here)
             words_used += n
         # The lead answers; what supports it reads in document order.
@@ -121,11 +121,12 @@ class Composer:
                 continue  # a figure about something else is no answer to the figure asked for
             if unit.role != "text" or unit.kind == "comment" or looks_like_instructions(unit.text):
                 continue  # a reader's own story is not a fact to offer
-            terms_here = set(content_terms(unit.text, keep_filler=True))
+            text = self._with_contrast(unit, decision.evidence.units)[0]
+            terms_here = set(content_terms(text, keep_filler=True))
             if any(_jaccard(terms_here, other) >= self.near_duplicate_jaccard for other in seen):
                 continue
             seen.append(terms_here)
-            chosen.append(Sentence(unit.text, [(unit.hit.doc, unit.text, unit.similarity)]))
+            chosen.append(Sentence(text, [(unit.hit.doc, text, unit.similarity)]))
         return Draft(sentences=chosen, confidence=_confidence(decision), coverage=0.0)
 
     def _best_worded(self, decision: Decision) -> ScoredUnit:
@@ -155,12 +156,20 @@ class Composer:
         return not _WH_QUESTION.match(asked) and negated(asked) == negated(faq_doc.metadata.get("section", ""))
 
     @staticmethod
-    def _with_contrast(unit: Unit, units: list[ScoredUnit]) -> tuple[str, int]:
-        """"However, ... this is categorically false." must not be cut off from what it corrects."""
-        following = [s.unit for s in units if s.unit.hit is unit.hit and s.unit.position == unit.position + 1]
-        if following and following[0].role == "text" and _CONTRAST.match(following[0].text):
-            return f"{unit.text} {following[0].text}", 2
-        return unit.text, 1
+    def _with_contrast(unit: Unit, units: list[ScoredUnit]) -> tuple[str, int, int]:
+        """The unit's text as shown, with the position it starts at and how many units it spans:
+        "However, ... this is categorically false." is never cut off from what it corrects, whether
+        the claim or the correction is the unit chosen."""
+        def at(position: int) -> Unit | None:
+            found = [s.unit for s in units if s.unit.hit is unit.hit and s.unit.position == position]
+            return found[0] if found and found[0].role == "text" else None
+        if _CONTRAST.match(unit.text):
+            before = at(unit.position - 1)
+            return (f"{before.text} {unit.text}", unit.position - 1, 2) if before else (unit.text, unit.position, 1)
+        after = at(unit.position + 1)
+        if after is not None and _CONTRAST.match(after.text):
+            return f"{unit.text} {after.text}", unit.position, 2
+        return unit.text, unit.position, 1
 
     def _article_support(self, faq_doc: Document, sentence: str) -> tuple[Document, str, float] | None:
         """The sentence of the passage a FAQ answer rests on that best supports it."""
