@@ -42,7 +42,7 @@ import numpy as np
 
 from .guard import looks_like_instructions
 from .retrieval import Retrieval, Unit
-from .text import FILLER, STOPWORDS, content_terms, normalize_numbers, split_sentences, words
+from .text import FILLER, INTERROGATIVE, STOPWORDS, content_terms, normalize_numbers, split_sentences, words
 from .vocabulary import LEXICON_DIR, Vocabulary
 
 Verdict = Literal["answer", "partial", "refuse"]
@@ -156,14 +156,10 @@ class Thresholds:
         return cls(**{k: float(v) for k, v in values.items() if k in cls.__dataclass_fields__})
 
 
-_INTERROGATIVE = re.compile(r"^(how|what|which|who|whom|whose|when|where|why|is|are|am|was|were|do|does|did|can|could|"
-                            r"should|shall|will|would|may|might|must|have|has|had)\b", re.I)
-
-
 def question_sentence(text: str) -> str:
     """The part of a message that asks: its last question, when a story comes first."""
     sentences = split_sentences(text)
-    asking = [s for s in sentences if s.rstrip().endswith("?") or _INTERROGATIVE.match(s)]
+    asking = [s for s in sentences if s.rstrip().endswith("?") or INTERROGATIVE.match(s)]
     return asking[-1] if asking else text
 
 
@@ -319,8 +315,11 @@ class Decider:
         q = np.asarray(vectors[-1] if len(vectors) > 2 * len(candidates) else retrieval.query_vector)
         vectors = vectors[:2 * len(candidates)]
         terms = []
-        for word, near, word_vector, vector in zip(candidates, neighbours, word_vectors, vectors[len(candidates):]):
-            shift = 1.0 - float(np.dot(q, np.asarray(vector)))
+        dropped = probes.texts[len(candidates):2 * len(candidates)]
+        for word, near, word_vector, vector, rest in zip(candidates, neighbours, word_vectors,
+                                                         vectors[len(candidates):], dropped):
+            # Without the word nothing is left ("medicare" typed alone): it is the whole question.
+            shift = 1.0 - float(np.dot(q, np.asarray(vector))) if rest.strip() else 1.0
             domain = float(np.dot(self.centroid, np.asarray(word_vector))) if self.centroid is not None else 1.0
             nearest, similarity = near[0] if near else ("", 0.0)
             name_like = word in names or any(
@@ -359,7 +358,7 @@ def _drop_word(text: str, word: str) -> str:
     """``text`` without ``word`` (or a run of words, whatever separates them as typed)."""
     pattern = r"\W+".join(re.escape(part) for part in word.split())
     out = re.sub(rf"\b{pattern}(?:['’]s)?\b", " ", text, flags=re.I)
-    return " ".join(out.split()) or text
+    return " ".join(out.split())
 
 
 def is_specific(term: Term, t: Thresholds) -> bool:

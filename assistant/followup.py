@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .text import INTERROGATIVE
+
 _REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|they|them|their|those|these|there|one|ones|same|he|she)\b", re.I)
 _EXISTENTIAL = re.compile(r"\b(is|are|was|were|will|would|be)\s+there\b|\bthere\s*(is|are|was|were|'s|’s)\b", re.I)
 _CONNECTIVE = re.compile(r"^\s*(and|but|also|so|or|what about|how about|what if|same|in|for|then|plus|only)\b", re.I)
 MAX_FOLLOWUP_WORDS = 12
+MAX_KEYWORDS = 4
 
 
 def clean_history(history: Any, max_turns: int) -> list[dict[str, str]]:
@@ -33,6 +36,13 @@ def clean_history(history: Any, max_turns: int) -> list[dict[str, str]]:
 def refers_back(text: str) -> bool:
     """The text leans on something said before it ("this", "it", "there")."""
     return bool(_REFERS_BACK.search(text))
+
+
+def is_keywords(text: str) -> bool:
+    """A search-box query rather than a sentence: a few words that neither ask ("job outlook",
+    "amma", "mmpa length") nor lean on anything said before."""
+    tokens = re.findall(r"[^\W_]+(?:['’][^\W_]+)?", text)
+    return 0 < len(tokens) <= MAX_KEYWORDS and not INTERROGATIVE.match(text.strip()) and not refers_back(text)
 
 
 def is_followup(question: str, names_its_subject=None) -> bool:

@@ -18,7 +18,7 @@ from .answer import Answer
 from .compose import Composer, Draft, render, render_partial, render_refusal
 from .decision import NO_MATCH, Decider, Decision, Thresholds
 from .embeddings import LocalEmbeddings
-from .followup import clean_history, is_followup, refers_back, split_questions, standalone_question
+from .followup import clean_history, is_followup, is_keywords, refers_back, split_questions, standalone_question
 from .guard import guard_question
 from .prompts import load_prompt
 from .lexical import LexicalIndex
@@ -26,6 +26,7 @@ from .retrieval import HybridRetriever, Retrieval
 from .settings import Settings, get_settings
 from .sources import SourceDescription
 from .store import chroma_client, open_vector_store
+from .text import content_terms
 
 log = logging.getLogger(__name__)
 
@@ -225,12 +226,20 @@ class Assistant:
         standalone = self._standalone(text, history)
         query = vocabulary.correct(standalone)
         decision, retrieval = self._decide(query, focus, timings)
-        if decision.reason == NO_MATCH and standalone == text and refers_back(text) and self.sources.subject:
+        if decision.reason == NO_MATCH and standalone == text and self.sources.subject:
             # A message that leans on something ("is it too late to get into this?"), took nothing
             # from the history and is not understood on its own is read as being about what every
-            # article is about.
-            query = f"{self.sources.subject} {query}"
-            decision, retrieval = self._decide(query, focus, timings)
+            # article is about. So are a few search words ("job outlook"), when the passage that
+            # answers then has every one of them ("car insurance" is not answered by billing).
+            if refers_back(text):
+                query = f"{self.sources.subject} {query}"
+                decision, retrieval = self._decide(query, focus, timings)
+            elif is_keywords(text):
+                about = f"{self.sources.subject} {query}"
+                retried, found = self._decide(about, about, timings)
+                passage = retried.lead.unit.hit.doc.page_content if retried.lead else ""
+                if retried.verdict == "answer" and set(content_terms(focus)) <= set(content_terms(passage)):
+                    query, decision, retrieval = about, retried, found
         t = time.perf_counter()
         if decision.verdict == "answer":
             draft = self.composer.compose(decision, focus)

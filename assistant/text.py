@@ -111,6 +111,11 @@ def normalize_numbers(text: str) -> str:
     return _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1).lower()], text)
 
 
+# A sentence that opens with one of these asks something.
+INTERROGATIVE = re.compile(r"^(how|what|which|who|whom|whose|when|where|why|is|are|am|was|were|do|does|did|can|could|"
+                           r"should|shall|will|would|may|might|must|have|has|had)\b", re.I)
+
+
 def words(text: str) -> list[str]:
     """Lower-case words, possessives dropped ("MMPA's" is "mmpa") and numbers as digits."""
     out = []

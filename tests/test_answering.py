@@ -194,6 +194,29 @@ def test_a_name_inside_a_hyphenated_word_is_an_ask(assistant):
     assert answer.refused and "Medicare" in answer.answer.split("\n")[0]
 
 
+@pytest.mark.parametrize("query, expected", [("job outlook", r"23%"), ("amma", r"American Medical Massage Association")])
+def test_a_few_search_words_are_read_as_about_the_chat_s_subject(assistant, query, expected):
+    answer = assistant.ask(query)
+    assert not answer.refused and re.search(expected, answer.answer)
+
+
+def test_search_words_the_answering_passage_lacks_are_not_answered(assistant):
+    # Read as about medical massage, "car insurance" finds the billing FAQ, which never says "car".
+    assert assistant.ask("car insurance").refused
+
+
+def test_a_lone_word_the_corpus_lacks_is_named_in_the_refusal(assistant):
+    answer = assistant.ask("medicare")  # typed alone: leaving it out leaves nothing, so it is the whole ask
+    assert answer.refused and "medicare" in answer.answer.split("\n")[0].lower()
+
+
+@pytest.mark.parametrize("question", ["mmpa duration", "mmpa length"])
+def test_a_correction_is_never_shown_without_what_it_corrects(assistant, question):
+    # "However, according to the MMPA, this is categorically false." alone would deny the sentence before it.
+    answer = assistant.ask(question)
+    assert not re.search(r"(^|\]\s*|\n\s*)However\b", answer.answer), answer.answer
+
+
 def test_words_the_corpus_lacks_side_by_side_are_weighed_together(assistant):
     # Dropped alone, "tax" or "deductible" moves the question little: the other still says it.
     answer = assistant.ask("is medical massage tax deductible")
