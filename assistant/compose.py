@@ -38,7 +38,7 @@ class Composer:
     section_chunks: callable
     max_sentences: int = 5
     max_words: int = 120
-    near_duplicate_jaccard: float = 0.6
+    near_duplicate: float = 0.7        # share of the shorter unit's terms the other has: it says nothing new
     max_supporting_after_faq: int = 2
     support_ratio: float = 0.8          # a supporting unit scores at least this share of the lead's score
     max_related: int = 3                # units offered under "What my sources do say"
@@ -97,7 +97,7 @@ class Composer:
             if words_used + n > self.max_words:
                 continue
             terms_here = set(content_terms(text, keep_filler=True))
-            if any(_jaccard(terms_here, other) >= self.near_duplicate_jaccard for other in seen_terms):
+            if any(_overlap(terms_here, other) >= self.near_duplicate for other in seen_terms):
                 continue
             picked.append((scored, text, span))
             used.update((unit.hit.doc.id, p) for p in range(first, first + span))
@@ -121,9 +121,10 @@ class Composer:
                 continue  # a figure about something else is no answer to the figure asked for
             if unit.role != "text" or unit.kind == "comment" or looks_like_instructions(unit.text):
                 continue  # a reader's own story is not a fact to offer
-            text = self._with_contrast(unit, decision.evidence.units)[0]
+            # A FAQ answer's "No." answers the FAQ's own question, not the one asked here.
+            text = _without_opener(self._with_contrast(unit, decision.evidence.units)[0])
             terms_here = set(content_terms(text, keep_filler=True))
-            if any(_jaccard(terms_here, other) >= self.near_duplicate_jaccard for other in seen):
+            if any(_overlap(terms_here, other) >= self.near_duplicate for other in seen):
                 continue
             seen.append(terms_here)
             chosen.append(Sentence(text, [(unit.hit.doc, text, unit.similarity)]))
@@ -143,7 +144,7 @@ class Composer:
             if other.score < lead.score - WORDING_MARGIN:
                 break
             if other.unit.role == "text" and WORDING_RANK.get(other.unit.kind, 9) < WORDING_RANK.get(best.unit.kind, 9) \
-                    and _jaccard(terms, set(content_terms(other.unit.text, keep_filler=True))) >= self.near_duplicate_jaccard:
+                    and _overlap(terms, set(content_terms(other.unit.text, keep_filler=True))) >= self.near_duplicate:
                 best = other
         return best
 
@@ -226,8 +227,10 @@ def _with_contrast(units: list[str]) -> list[str]:
     return out
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / max(len(a | b), 1)
+def _overlap(a: set[str], b: set[str]) -> float:
+    """How much of the shorter text the longer one says: a sentence whose terms another already
+    has ("... treat carpal tunnel syndrome, sciatica ..." after the full list) adds nothing."""
+    return len(a & b) / max(min(len(a), len(b)), 1)
 
 
 def _confidence(decision: Decision) -> float:

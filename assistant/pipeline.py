@@ -77,7 +77,7 @@ class Assistant:
             section_chunks=retriever.section_chunks,
             max_sentences=settings["answer.max_sentences"],
             max_words=settings["answer.max_words"],
-            near_duplicate_jaccard=settings["answer.near_duplicate_jaccard"],
+            near_duplicate=settings["answer.near_duplicate"],
             support_ratio=settings["answer.support_ratio"],
             max_related=settings["answer.max_related"],
         )

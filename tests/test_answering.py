@@ -217,6 +217,14 @@ def test_a_correction_is_never_shown_without_what_it_corrects(assistant, questio
     assert not re.search(r"(^|\]\s*|\n\s*)However\b", answer.answer), answer.answer
 
 
+def test_what_the_sources_do_say_carries_no_faq_yes_or_no(assistant):
+    # The FAQ's "No." answers "do I need a special certification?", not a question about billing codes.
+    answer = assistant.ask("tell me the CPT code for medical massage")
+    related = answer.answer.split("What my sources do say:", 1)
+    assert answer.refused and len(related) == 2
+    assert not re.search(r"(^|\]\s*|\n\s*)(Yes|No)\.\s", related[1]), related[1]
+
+
 def test_words_the_corpus_lacks_side_by_side_are_weighed_together(assistant):
     # Dropped alone, "tax" or "deductible" moves the question little: the other still says it.
     answer = assistant.ask("is medical massage tax deductible")
