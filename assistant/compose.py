@@ -144,7 +144,7 @@ class Composer:
             if other.score < lead.score - WORDING_MARGIN:
                 break
             if other.unit.role == "text" and WORDING_RANK.get(other.unit.kind, 9) < WORDING_RANK.get(best.unit.kind, 9) \
-                    and _overlap(terms, set(content_terms(other.unit.text, keep_filler=True))) >= self.near_duplicate:
+                    and _jaccard(terms, set(content_terms(other.unit.text, keep_filler=True))) >= SAME_WORDING:
                 best = other
         return best
 
@@ -192,6 +192,7 @@ class Composer:
 
 WORDING_MARGIN = 0.05   # a lead gives way to a near-duplicate in better wording that scores at most this much less
 WORDING_RANK = {"faq": 0, "article": 1, "comment": 2}
+SAME_WORDING = 0.6      # Jaccard of two units' terms from which they say the same thing in other words
 _CONTRAST = re.compile(r"^(However|That said|Unfortunately)\b")
 _WH_QUESTION = re.compile(r"^\W*(?:(?:and|but|so|also|ok|okay|then|well)\b\W*)*"
                           r"(what|what's|whats|how|which|who|whom|whose|where|when|why)\b", re.I)
@@ -225,6 +226,10 @@ def _with_contrast(units: list[str]) -> list[str]:
     out = list(units)
     out.extend(f"{a} {b}" for a, b in zip(units, units[1:]) if _CONTRAST.match(b))
     return out
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / max(len(a | b), 1)
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
