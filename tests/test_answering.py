@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from assistant import Answer
 from assistant.corpus import load_corpus
-from assistant.decision import counted_noun, counts
+from assistant.decision import asked_type, counted_noun, counts
 from assistant.followup import clean_history, is_followup, split_questions, standalone_question
 from assistant.guard import guard_question
 
@@ -419,3 +419,13 @@ def test_an_article_a_maintainer_adds_is_used_at_once_without_a_faq_entry(tmp_pa
     assert any(c.doc_id == "hive-care" for c in answer.citations)
     refusal = assistant.ask("What is the capital of France?")
     assert "Keeping bees through the winter" in refusal.answer  # the refusal describes what is indexed now
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("how long does it take to get licensed?", "duration"),
+    ("how many weeks does it take to finish the MMPA program?", "duration"),
+    ("what classes should i take to get hired as a medical massage therapist", None),  # "take" a class
+    ("what does it take to become a medical massage therapist?", None),               # requirements
+])
+def test_only_a_question_about_time_asks_for_a_duration(question, asks):
+    assert asked_type(question) == asks
