@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .text import INTERROGATIVE
+from .text import INTERROGATIVE, content_terms
 
 _REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|they|them|their|those|these|there|one|ones|same|he|she)\b", re.I)
 _EXISTENTIAL = re.compile(r"\b(is|are|was|were|will|would|be)\s+there\b|\bthere\s*(is|are|was|were|'s|’s)\b", re.I)
@@ -52,8 +52,8 @@ def is_followup(question: str, names_its_subject=None) -> bool:
     n = len(question.split())
     if not 0 < n <= MAX_FOLLOWUP_WORDS:
         return False
-    if _CONNECTIVE.search(question):
-        return True
+    if _CONNECTIVE.search(question) or not content_terms(question):
+        return True  # "And in Maryland?"; "when?" or "how much?" has no subject of its own
     # An existential "there" ("are there jobs?") leans on the chat's subject, not on the last question.
     leans_on_it = bool(_REFERS_BACK.search(_EXISTENTIAL.sub(" ", question)))
     return leans_on_it and not (names_its_subject and names_its_subject(question))

@@ -138,8 +138,9 @@ class Vocabulary:
             return word[:-1]
         if word in glossary():
             return glossary()[word]
-        if word in self.initialisms:  # an acronym stands for the words the corpus writes out
-            return " ".join(self.initialisms[word])
+        for form in (word, word[:-1] if word.endswith("s") else None):  # "RMPs" too
+            if form in self.initialisms:  # an acronym stands for the words the corpus writes out
+                return " ".join(self.initialisms[form])
         return self.correction(word)
 
     def correction(self, word: str) -> str | None:

@@ -337,6 +337,19 @@ def test_followup_about_maryland_after_licensing(assistant):
     assert "Registered Massage Practitioners" in answer.answer
 
 
+def test_a_question_with_no_subject_of_its_own_is_a_followup(assistant):
+    history = [{"role": "user", "content": "who coined the term medical massage?"},
+               {"role": "assistant", "content": "The term medical massage was coined by an American, Pete Sparring, in 1997."}]
+    answer = assistant.ask("when?", history)
+    assert not answer.refused and "1997" in answer.answer
+    assert is_followup("how much?") and not is_followup("how much is the MMPA training?")
+
+
+def test_the_plural_of_an_acronym_the_corpus_writes_out_is_understood(assistant):
+    answer = assistant.ask("can RMPs work in hospitals in Maryland?")
+    assert not answer.refused and "Registered Massage Practitioners" in answer.answer
+
+
 def test_standalone_question_rules():
     history = [{"role": "user", "content": "tell me about the MMPA program"}, {"role": "assistant", "content": "..."}]
     assert standalone_question("How much does it cost?", history) == "tell me about the MMPA program How much does it cost?"
