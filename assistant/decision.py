@@ -337,7 +337,7 @@ def _unit_terms(text: str) -> frozenset[str]:
 
 def _split_words(text: str) -> list[str]:
     """The words as typed, a hyphenated word as its parts: "Medicare-covered" names Medicare."""
-    return [part for word in words(text) for part in re.split(r"[-'’]", word) if part]
+    return [part for word in words(text) for part in word.split("-") if part]
 
 
 def _runs(text: str, unknown: list[str]) -> list[str]:

@@ -225,6 +225,12 @@ def test_what_the_sources_do_say_carries_no_faq_yes_or_no(assistant):
     assert not re.search(r"(^|\]\s*|\n\s*)(Yes|No)\.\s", related[1]), related[1]
 
 
+def test_only_hyphens_split_a_word_for_probing(assistant):
+    question = "I don't know if it's Medicare-covered, can't say"
+    probed = assistant.decider.probes(question, question).words
+    assert "medicare" in probed and not {"don", "t", "can"} & set(probed)
+
+
 def test_words_the_corpus_lacks_side_by_side_are_weighed_together(assistant):
     # Dropped alone, "tax" or "deductible" moves the question little: the other still says it.
     answer = assistant.ask("is medical massage tax deductible")
