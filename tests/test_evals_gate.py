@@ -47,7 +47,7 @@ def test_quality_gate_passes(assistant, split):
         return answer, [c.doc for c in (trace.retrieval.chunks if trace.retrieval else [])]
 
     summary = summarize(run_cases(answerer, load_cases(SPLITS[split]), corpus_text))
-    assert gate(summary, split=split) == [], summary
+    assert gate(summary, split=split, timings=False) == [], summary  # quality, not speed: see benchmarks/
 
 
 def test_gate_reports_a_metric_under_its_floor():
@@ -56,6 +56,13 @@ def test_gate_reports_a_metric_under_its_floor():
                "paraphrase_consistency": 1.0, "latency_p95_ms": 10, "mean_answer_words": 50}
     problems = gate(summary)
     assert any("pass_rate" in p for p in problems) and any("false_refusal_rate" in p for p in problems)
+
+
+def test_the_gate_inside_the_test_suite_leaves_timings_to_the_benchmarks():
+    summary = {"pass_rate": 1.0, "grounded_share": 1.0, "citation_validity": 1.0, "refusal_precision": 1.0,
+               "refusal_recall": 1.0, "hit_at_5": 1.0, "mrr": 1.0, "false_refusals": 0, "false_refusal_rate": 0.0,
+               "paraphrase_consistency": 1.0, "latency_p95_ms": 5000, "mean_answer_words": 50}
+    assert any("latency_p95_ms" in p for p in gate(summary)) and gate(summary, timings=False) == []
 
 
 def _result(intent, refused, cited, category="licensing"):
