@@ -11,6 +11,7 @@ from langchain_core.documents import Document
 from .answer import Citation
 from .prompts import load_prompt
 from .corpus import chunk_body
+from .followup import is_keywords
 from .guard import looks_like_instructions
 from .decision import Decision, ScoredUnit, answer_type, answer_types, question_sentence
 from .retrieval import Unit
@@ -151,10 +152,13 @@ class Composer:
     @staticmethod
     def _opener_fits(question: str, faq_doc: Document) -> bool:
         """A FAQ answer's "Yes."/"No." answers the FAQ's own question, not a "what ..." question
-        matched to it, nor one asked the other way round: "can I practise without a certification?"
-        must not get the "No." of "do I need a certification?"."""
+        matched to it, nor search words ("insurance reimbursement"), nor one asked the other way
+        round: "can I practise without a certification?" must not get the "No." of "do I need a
+        certification?"."""
         asked = question_sentence(question).strip()
-        return not _WH_QUESTION.match(asked) and negated(asked) == negated(faq_doc.metadata.get("section", ""))
+        searched = is_keywords(asked) and not asked.endswith("?")  # "certification needed?" does ask
+        return not _WH_QUESTION.match(asked) and not searched \
+            and negated(asked) == negated(faq_doc.metadata.get("section", ""))
 
     @staticmethod
     def _with_contrast(unit: Unit, units: list[ScoredUnit]) -> tuple[str, int, int]:
