@@ -262,7 +262,7 @@ class Assistant:
 
     def _render(self, parts: list[tuple[str, Decision, Draft]], notes: list[str]) -> Answer:
         citations: list = []
-        blocks: list[str] = []
+        blocks: dict[str, list[str]] = {}  # body -> the questions it answers, in order
         for text, decision, draft in parts:
             if decision.verdict == "answer":
                 body, citations = render(draft.sentences, citations)
@@ -271,10 +271,13 @@ class Assistant:
                 body = render_partial(decision, text, related, self.sources)
             else:
                 body = render_refusal(decision.reason, self.sources)
-            blocks.append(body if len(parts) == 1 else f"**{_one_line(text)}**\n\n{body}")
+            blocks.setdefault(body, []).append(text)
+        # Two questions one passage answers ("is it expensive? how long does it last?") get it once.
+        shown = [body if len(parts) == 1 else "\n\n".join([*(f"**{_one_line(t)}**" for t in asked), body])
+                 for body, asked in blocks.items()]
         confidence = max(draft.confidence for _, _, draft in parts)
         refused = all(decision.refused for _, decision, _ in parts)
-        return Answer(answer=_join(notes, "\n\n".join(blocks)), citations=citations, refused=refused,
+        return Answer(answer=_join(notes, "\n\n".join(shown)), citations=citations, refused=refused,
                       confidence=confidence)
 
     def _standalone(self, question: str, history: list[dict[str, str]]) -> str:

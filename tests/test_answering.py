@@ -125,6 +125,12 @@ def test_two_questions_in_one_message_are_both_answered(assistant):
     assert answer.answer.count("**") >= 4  # each question is named above its answer
 
 
+def test_two_questions_one_passage_answers_get_it_once(assistant):
+    answer = assistant.ask("is the MMPA course expensive? how long does it last?")
+    assert not answer.refused and answer.answer.count("$1,400") == 1
+    assert "**is the MMPA course expensive?**" in answer.answer and "**how long does it last?**" in answer.answer
+
+
 @pytest.mark.parametrize("question", ["do i need a special certification to do medical massage?",
                                       "certification needed?"])
 def test_the_first_sentence_answers_a_yes_no_question(assistant, question):
