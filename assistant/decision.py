@@ -280,14 +280,15 @@ class Decider:
         the user typed. The retriever embeds them in one batch with the query."""
         names = typed_names(focus)
         candidates: list[str] = []
-        for word in _split_words(focus):
+        typed = _split_words(focus)
+        for word in typed:
             # Function words and chat filler ("much", "get", "lol") carry no subject: never an ask.
             if word in STOPWORDS or word in FILLER or word.isdigit() or (len(word) < 3 and word not in names) \
                     or not word.isalpha():
                 continue
             if self.vocabulary.corpus_form(word) is None and word not in candidates:
                 candidates.append(word)
-        candidates += [phrase for phrase in _runs(focus, candidates) if phrase not in candidates]
+        candidates += [phrase for phrase in _runs(typed, candidates) if phrase not in candidates]
         if not candidates:
             return Probes([], names, [])
         # The shift is measured on what the user typed: in a follow-up ("and does Medicaid?") the
@@ -340,11 +341,11 @@ def _split_words(text: str) -> list[str]:
     return [part for word in words(text) for part in word.split("-") if part]
 
 
-def _runs(text: str, unknown: list[str]) -> list[str]:
+def _runs(typed: list[str], unknown: list[str]) -> list[str]:
     """Words the corpus lacks that stand side by side as typed ("is it tax deductible"): each
     moves the question little when dropped alone, as the other still says it; the run is measured too."""
     runs, run = [], []
-    for word in _split_words(text) + [""]:
+    for word in typed + [""]:
         if word in unknown:
             run.append(word)
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .text import INTERROGATIVE, content_terms
+from .text import INTERROGATIVE, content_terms, words
 
 _REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|they|them|their|those|these|there|one|ones|same|he|she)\b", re.I)
 _EXISTENTIAL = re.compile(r"\b(is|are|was|were|will|would|be)\s+there\b|\bthere\s*(is|are|was|were|'s|’s)\b", re.I)
@@ -41,8 +41,7 @@ def refers_back(text: str) -> bool:
 def is_keywords(text: str) -> bool:
     """A search-box query rather than a sentence: a few words that neither ask ("job outlook",
     "amma", "mmpa length") nor lean on anything said before."""
-    tokens = re.findall(r"[^\W_]+(?:['’][^\W_]+)?", text)
-    return 0 < len(tokens) <= MAX_KEYWORDS and not INTERROGATIVE.match(text.strip()) and not refers_back(text)
+    return 0 < len(words(text)) <= MAX_KEYWORDS and not INTERROGATIVE.match(text.strip()) and not refers_back(text)
 
 
 def is_followup(question: str, names_its_subject=None) -> bool:

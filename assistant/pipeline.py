@@ -231,11 +231,11 @@ class Assistant:
             # from the history and is not understood on its own is read as being about what every
             # article is about. So are a few search words ("job outlook"), when the passage that
             # answers then has every one of them ("car insurance" is not answered by billing).
+            about = f"{self.sources.subject} {query}"
             if refers_back(text):
-                query = f"{self.sources.subject} {query}"
+                query = about
                 decision, retrieval = self._decide(query, focus, timings)
             elif is_keywords(text):
-                about = f"{self.sources.subject} {query}"
                 retried, found = self._decide(about, about, timings)
                 passage = retried.lead.unit.hit.doc.page_content if retried.lead else ""
                 if retried.verdict == "answer" and set(content_terms(focus)) <= set(content_terms(passage)):
