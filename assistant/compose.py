@@ -11,12 +11,12 @@ from langchain_core.documents import Document
 from .answer import Citation
 from .prompts import load_prompt
 from .corpus import chunk_body
-from .followup import is_keywords
 from .guard import looks_like_instructions
-from .decision import Decision, ScoredUnit, answer_type, answer_types, question_sentence
+from .decision import Decision, ScoredUnit, answer_type, answer_types
+from .polarity import OPENER, Entry, Polarity, without_opener
 from .retrieval import Unit
 from .sources import SourceDescription, and_list
-from .text import content_terms, negated, normalize_numbers, split_units, word_count
+from .text import content_terms, normalize_numbers, split_units, word_count
 
 
 @dataclass
@@ -43,6 +43,7 @@ class Composer:
     max_supporting_after_faq: int = 2
     support_ratio: float = 0.8          # a supporting unit scores at least this share of the lead's score
     max_related: int = 3                # units offered under "What my sources do say"
+    polarity: Polarity = field(default_factory=Polarity)  # when a yes/no question gets "Yes."/"No."
 
     def compose(self, decision: Decision, question: str = "") -> Draft:
         """An answer: the lead unit first (a matching FAQ entry whole), then supporting units."""
@@ -56,8 +57,14 @@ class Composer:
             faq_answer = chunk_body(faq_doc)
             units = split_units(faq_answer)
             states_figure = lead.unit.role == "text" and decision.evidence.asks is not None
-            if units and (states_figure or not self._opener_fits(question, faq_doc)):
-                units[0] = _without_opener(units[0])
+            entries = _faq_entries(decision)
+            entry = entries.pop(faq_doc.id, Entry(faq_doc.metadata.get("section", ""), faq_answer, 0.0))
+            if units and (states_figure or not self.polarity.keeps_faq_opener(
+                    question, entry, entries.values(), decision.evidence.terms)):
+                units[0] = without_opener(units[0])
+            if units and not states_figure and not OPENER.match(units[0]):
+                opener = self.polarity.opener(question, units[0], decision.evidence.terms)
+                units[0] = f"{opener} {units[0]}" if opener else units[0]
             if states_figure:  # the sentence of the entry that states the figure asked for comes first
                 first = next((u for u in units if u.endswith(lead.unit.text) or lead.unit.text.endswith(u)), None)
                 if first is not None:
@@ -74,7 +81,9 @@ class Composer:
             limit = min(self.max_supporting_after_faq, self.max_sentences - len(chosen))
         else:
             text, first, span = self._with_contrast(lead.unit, decision.evidence.units)
-            shown = f"Yes. {text}" if _listed(question, text) else text
+            # A reader's story is no authority for a plain yes or no.
+            opener = self.polarity.opener(question, text, decision.evidence.terms) if lead.unit.kind != "comment" else ""
+            shown = f"{opener} {text}" if opener else text
             chosen.append(Sentence(shown, [(lead.unit.hit.doc, text, lead.unit.similarity)]))
             seen_terms.append(set(content_terms(text, keep_filler=True)))
             used.update((lead.unit.hit.doc.id, p) for p in range(first, first + span))
@@ -123,7 +132,7 @@ class Composer:
             if unit.role != "text" or unit.kind == "comment" or looks_like_instructions(unit.text):
                 continue  # a reader's own story is not a fact to offer
             # A FAQ answer's "No." answers the FAQ's own question, not the one asked here.
-            text = _without_opener(self._with_contrast(unit, decision.evidence.units)[0])
+            text = without_opener(self._with_contrast(unit, decision.evidence.units)[0])
             terms_here = set(content_terms(text, keep_filler=True))
             if any(_overlap(terms_here, other) >= self.near_duplicate for other in seen):
                 continue
@@ -148,17 +157,6 @@ class Composer:
                     and _jaccard(terms, set(content_terms(other.unit.text, keep_filler=True))) >= SAME_WORDING:
                 best = other
         return best
-
-    @staticmethod
-    def _opener_fits(question: str, faq_doc: Document) -> bool:
-        """A FAQ answer's "Yes."/"No." answers the FAQ's own question, not a "what ..." question
-        matched to it, nor search words ("insurance reimbursement"), nor one asked the other way
-        round: "can I practise without a certification?" must not get the "No." of "do I need a
-        certification?"."""
-        asked = question_sentence(question).strip()
-        searched = is_keywords(asked) and not asked.endswith("?")  # "certification needed?" does ask
-        return not _WH_QUESTION.match(asked) and not searched \
-            and negated(asked) == negated(faq_doc.metadata.get("section", ""))
 
     @staticmethod
     def _with_contrast(unit: Unit, units: list[ScoredUnit]) -> tuple[str, int, int]:
@@ -198,31 +196,15 @@ WORDING_MARGIN = 0.05   # a lead gives way to a near-duplicate in better wording
 WORDING_RANK = {"faq": 0, "article": 1, "comment": 2}
 SAME_WORDING = 0.6      # Jaccard of two units' terms from which they say the same thing in other words
 _CONTRAST = re.compile(r"^(However|That said|Unfortunately)\b")
-_WH_QUESTION = re.compile(r"^\W*(?:(?:and|but|so|also|ok|okay|then|well)\b\W*)*"
-                          r"(what|what's|whats|how|which|who|whom|whose|where|when|why)\b", re.I)
-_OPENER = re.compile(r"^(Yes|No)\b[.,:;]?\s+")
-
-
-_POLAR = re.compile(r"^\W*(can|could|does|do|did|is|are|will|would|should)\b", re.I)
-_ITEM = re.compile(r"^\s*[-*•]\s+(.+)$", re.M)
-
-
-def _listed(question: str, text: str) -> bool:
-    """A yes/no question whose answer is a list that names what it asks about: "does it help with
-    migraines?" answered by "Medical massage can generally treat the following: ... - Migraines"
-    is a yes. Only an affirmative list, only a question that offers no alternatives ("... or ...")."""
-    asked = question_sentence(question).strip().split(",")[-1]  # "what about migraines, does it help?"
-    items = _ITEM.findall(text)
-    if not items or negated(text) or not _POLAR.match(asked) or re.search(r"\bor\b", asked, re.I):
-        return False
-    listed = {term for item in items for term in content_terms(item, keep_filler=True)}
-    return bool(listed & set(content_terms(question)))
-
-
-def _without_opener(text: str) -> str:
-    """"No. In most states ..." as "In most states ...": the sentence without the FAQ's own yes or no."""
-    rest = _OPENER.sub("", text, count=1)
-    return rest[:1].upper() + rest[1:] if rest != text else text
+def _faq_entries(decision: Decision) -> dict[str, Entry]:
+    """The FAQ entries retrieved for the question, by chunk id, with how close their questions are to it."""
+    entries: dict[str, Entry] = {}
+    for scored in decision.evidence.units:
+        unit = scored.unit
+        if unit.kind == "faq" and unit.role == "question" and unit.hit.doc.id not in entries:
+            doc = unit.hit.doc
+            entries[doc.id] = Entry(doc.metadata.get("section", ""), chunk_body(doc), unit.similarity)
+    return entries
 
 
 def _with_contrast(units: list[str]) -> list[str]:

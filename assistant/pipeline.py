@@ -22,6 +22,7 @@ from .followup import clean_history, is_followup, is_keywords, refers_back, spli
 from .guard import guard_question
 from .prompts import load_prompt
 from .lexical import LexicalIndex
+from .polarity import Polarity
 from .retrieval import HybridRetriever, Retrieval
 from .settings import Settings, get_settings
 from .sources import SourceDescription
@@ -80,6 +81,8 @@ class Assistant:
             near_duplicate=settings["answer.near_duplicate"],
             support_ratio=settings["answer.support_ratio"],
             max_related=settings["answer.max_related"],
+            polarity=Polarity(retriever.lexical.sources.subject, self.thresholds.synonym_similarity,
+                              settings["answer.same_question"], retriever.term_in_corpus),
         )
         if self.generator is not None:
             self.generator.term_weight = retriever.term_weight

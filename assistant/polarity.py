@@ -1,0 +1,146 @@
+"""Whether the answer to a yes/no question opens with "Yes." or "No.", and when it must not.
+
+A yes/no question asks whether something holds of the things it names. An answer may open
+with a plain yes or no only when the passage it opens with speaks of everything the question
+names (the question's words, or corpus words that mean the same; the subject every article
+shares goes without saying), and then:
+
+* a FAQ entry's own "Yes."/"No." stays when the entry names all of that and the question is
+  not asked the other way round ("can I practise without a certification?" must not get the
+  "No." of "do I need a certification?"); "is a treatment plan needed for reimbursement?" is
+  not answered by the "No." of "do all insurers have the same requirements?";
+* a statement says yes when the clause that names those things is affirmative and plain (no
+  "may", "sometimes", "if", "only"), no when that clause is negated;
+* a list answers yes when it names what the question asks about ("does it help with migraines?").
+
+Anything else gets no opener: a missing yes is a weaker answer, a wrong one is a false answer.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Callable, Iterable, NamedTuple
+
+from .decision import Term, question_sentence
+from .followup import is_keywords
+from .text import content_terms, negated
+
+OPENER = re.compile(r"^(Yes|No)\b[.,:;]?\s+")
+_WH_QUESTION = re.compile(r"^\W*(?:(?:and|but|so|also|ok|okay|then|well)\b\W*)*"
+                          r"(what|what's|whats|how|which|who|whom|whose|where|when|why)\b", re.I)
+_POLAR = re.compile(r"^\W*(?:(?:and|but|so|also|ok|okay|then|well)\b\W*)*"
+                    r"(can|could|does|do|did|is|are|was|were|will|would|should|must|has|have|am)\b", re.I)
+_ITEM = re.compile(r"^\s*[-*•]\s+(.+)$", re.M)
+# A hedged or conditional statement is not a plain yes or no: "Sometimes they may ...", "For
+# insurance to cover it, ...", "Only Licensed Massage Therapists ...".
+_QUALIFIED = re.compile(r"\b(may|might|sometimes|some|perhaps|possibly|somewhat|if|unless|only|except)\b"
+                        r"|^\W*(for|when)\b", re.I)
+# Words that relate what a question names, where the passage may relate the same things otherwise.
+_RELATION = re.compile(r"\b(before|after|until|till|than|instead|rather|except|besides|unless|during|while)\b", re.I)
+_CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s|\b(?:but|however|although|though|while|whereas)\b", re.I)
+
+
+class Entry(NamedTuple):
+    """A FAQ entry as a yes/no question meets it."""
+
+    question: str
+    answer: str
+    similarity: float    # cosine of the entry's question to the question asked
+
+
+class Polarity:
+    """Reads yes/no questions against the passages that answer them."""
+
+    def __init__(self, subject: str = "", synonym_similarity: float = 0.75, same_question: float = 0.75,
+                 in_corpus: Callable[[str], bool] = lambda term: True):
+        self.subject_terms = frozenset(content_terms(subject))
+        self.in_corpus = in_corpus
+        self.synonym_similarity = synonym_similarity
+        self.same_question = same_question
+
+    def asks_yes_no(self, question: str) -> bool:
+        """A question that asks whether, not what: it may be answered "Yes."/"No."."""
+        asked = question_sentence(question).strip()
+        searched = is_keywords(asked) and not asked.endswith("?")  # "certification needed?" does ask
+        return bool(asked) and not _WH_QUESTION.match(asked) and not searched
+
+    def named(self, question: str, terms: Iterable[Term] = ()) -> frozenset[str]:
+        """The corpus terms the question names, beyond the subject every article shares. A word
+        the corpus lacks counts as the corpus word that means the same (doctor: physician); one
+        with no such word was judged phrasing by the decision ("mandatory"), or it would not answer."""
+        unknown = {t: term for term in terms for t in content_terms(term.word)}
+        named: set[str] = set()
+        for t in content_terms(question_sentence(question)):
+            term = unknown.get(t)
+            if term is None:
+                if self.in_corpus(t):  # else a form no passage is searched by ("CEUs"): it weighs on nothing
+                    named.add(t)
+            elif term.nearest_similarity >= self.synonym_similarity:
+                named.update(content_terms(term.nearest))
+        return frozenset(named - self.subject_terms)
+
+    def keeps_faq_opener(self, question: str, entry: Entry, others: Iterable[Entry] = (), terms: Iterable[Term] = ()) -> bool:
+        """A FAQ answer's "Yes."/"No." answers the FAQ's own question. It stays when the question
+        asks that one (see ``asks``) and no other retrieved entry that it may be asking answers
+        the other way: "do I need some kind of license?" may be "do medical massage therapists need
+        a license?" (Yes) or "is there a separate license?" (No), and then neither is said."""
+        said = OPENER.match(entry.answer)
+        if said is None or not self.asks(question, entry, terms):
+            return False
+        return not any((m := OPENER.match(other.answer)) and m.group(1) != said.group(1) and self.asks(question, other, terms)
+                       for other in others)
+
+    def asks(self, question: str, entry: Entry, terms: Iterable[Term] = ()) -> bool:
+        """The question is the entry's yes/no question, asked the same way round ("can I practise
+        without a certification?" is not "do I need one?"): in other words (the two questions are
+        ``same_question`` close in meaning) or in the same words (it names nothing the entry does not:
+        "is a treatment plan needed for reimbursement?" is not "do all insurers have the same requirements?")."""
+        if not self.asks_yes_no(question) or negated(question_sentence(question)) != negated(entry.question):
+            return False
+        return entry.similarity >= self.same_question or \
+            _all_in(self.named(question, terms), content_terms(f"{entry.question} {entry.answer}", keep_filler=True))
+
+    def opener(self, question: str, text: str, terms: Iterable[Term] = ()) -> str:
+        """"Yes." or "No." for a statement or list that answers a yes/no question; "" when it does not plainly."""
+        asked = question_sentence(question).strip()
+        last = asked.split(",")[-1]  # "what about migraines, does it help?"
+        if not _POLAR.match(last) or re.search(r"\bor\b", asked, re.I):
+            return ""
+        items = _ITEM.findall(text)
+        if items:  # a list that names what is asked about, and is not a list of what it is not
+            listed = {t for item in items for t in content_terms(item, keep_filler=True)}
+            return "Yes." if not negated(text) and listed & set(content_terms(question)) else ""
+        named = self.named(question, terms)
+        # One word in common says what a passage is about, not what it says of it; "can't I ...?" and
+        # "can I ... without ...?" would misread a yes or no.
+        if len(named) < 2 or negated(asked):
+            return ""
+        relations = {w.lower() for w in _RELATION.findall(asked)}
+        if relations - {w.lower() for w in _RELATION.findall(text)}:  # "before I'm licensed" vs "already need to be licensed"
+            return ""
+        if not _all_in(named, content_terms(text, keep_filler=True)):
+            return ""
+        clauses = [c for c in _CLAUSE.split(text) if c and c.strip()]
+        clause = max(clauses, key=lambda c: sum(_all_in({t}, content_terms(c, keep_filler=True)) for t in named))
+        if _QUALIFIED.search(clause):
+            return ""
+        return "No." if negated(clause) else "Yes."
+
+
+def _all_in(named: Iterable[str], terms: Iterable[str]) -> bool:
+    """Every named term is among ``terms``, a word of the same family counting: "prescription"
+    is named by "prescribed", "certification" by "certified"."""
+    terms = set(terms)
+    return all(t in terms or any(_family(t, other) for other in terms) for t in named)
+
+
+def _family(a: str, b: str) -> bool:
+    shared = len(os.path.commonprefix([a, b]))
+    return shared >= 5 and shared >= 0.75 * max(len(a), len(b))  # not "special" and "specific"
+
+
+def without_opener(text: str) -> str:
+    """"No. In most states ..." as "In most states ...": the sentence without the FAQ's own yes or no."""
+    rest = OPENER.sub("", text, count=1)
+    return rest[:1].upper() + rest[1:] if rest != text else text

@@ -1,0 +1,91 @@
+"""When a yes/no question gets "Yes." or "No.", and when it must get neither."""
+
+import re
+
+import pytest
+
+from assistant.decision import Term
+from assistant.polarity import Entry, Polarity
+
+POLARITY = Polarity(subject="medical massage therapy")
+
+
+@pytest.mark.parametrize("question, text, opener", [
+    # The clause that names what is asked is affirmative: yes; negated: no.
+    ("do i need orthopedics training for the nbca exam?",
+     "To pass the NBCA exam you need to specify your training with an emphasis on orthopedics.", "Yes."),
+    ("does the certification board offer credentials for medical massage therapists?",
+     "The board offers other credentials, however there are no credentials for medical massage therapists "
+     "from the certification board.", "No."),
+    # Words of one family name the same thing: "prescription" and "prescribed".
+    ("is a physician's prescription needed?", "The massage needs to be prescribed by a physician.", "Yes."),
+    # Hedged or conditional: not a plain yes.
+    ("do therapists bill insurance companies?", "Sometimes they may bill insurance companies.", ""),
+    ("will insurance cover the treatment?", "For insurance to cover the treatment, a physician must prescribe it.", ""),
+    # The passage does not name everything asked ("hospitals" is not "clinics").
+    ("can therapists work in clinics?", "Therapists work in hospitals.", ""),
+    # One word in common says what a passage is about, not what it says of it.
+    ("is it the same as a regular massage?", "I had only heard of regular massage.", ""),
+    # A relation the passage does not state: "before" vs "already".
+    ("can I attend the school before I'm licensed?", "You need to be licensed already to attend the school.", ""),
+    # Asked the other way round, or with alternatives: no plain yes or no.
+    ("can I attend the school without a license?", "You can attend the school with a license.", ""),
+    ("is the school licensed or certified?", "The school is licensed and certified.", ""),
+    # Not a yes/no question.
+    ("what does the school need?", "The school needs a license and a certificate.", ""),
+])
+def test_a_statement_answers_yes_or_no_only_when_it_plainly_says_what_was_asked(question, text, opener):
+    assert POLARITY.opener(question, text) == opener
+
+
+def test_a_word_the_corpus_lacks_counts_as_the_corpus_word_that_means_the_same():
+    question, text = "does a doctor sign the prescription?", "A physician needs to sign the prescription."
+    assert POLARITY.opener(question, text, [Term("doctor", nearest="physician", nearest_similarity=0.8)]) == "Yes."
+    # The word it means must be there too ...
+    assert POLARITY.opener(question, text, [Term("doctor", nearest="patient", nearest_similarity=0.8)]) == ""
+    # ... while a word no corpus word means was judged phrasing by the decision, or it would not answer.
+    assert POLARITY.opener(question, text, [Term("doctor", nearest="patient", nearest_similarity=0.5)]) == "Yes."
+
+
+LICENSE = Entry("Do medical massage therapists need a license?",
+                "Yes. In most states massage therapists are licensed professionals.", 0.0)
+SEPARATE = Entry("Is there a separate license for medical massage?",
+                 "No. In most states there is a general license for all massage therapists.", 0.0)
+
+
+def test_a_faq_yes_or_no_answers_only_its_own_question():
+    assert POLARITY.keeps_faq_opener("do massage therapists need a license?", LICENSE)
+    # Names what the entry does not: another question.
+    assert not POLARITY.keeps_faq_opener("do massage therapists need a license for the exam?", LICENSE)
+    # ... unless the two questions are close in meaning, as measured by their vectors.
+    assert POLARITY.keeps_faq_opener("do massage therapists need a license for the exam?", LICENSE._replace(similarity=0.9))
+    # Asked the other way round, or not a yes/no question at all.
+    assert not POLARITY.keeps_faq_opener("can therapists work without a license?", LICENSE._replace(similarity=0.9))
+    assert not POLARITY.keeps_faq_opener("what license do therapists need?", LICENSE._replace(similarity=0.9))
+
+
+def test_a_faq_yes_or_no_is_not_said_when_another_entry_it_may_be_asking_answers_the_other_way():
+    question = "do I need some kind of license?"
+    assert POLARITY.keeps_faq_opener(question, SEPARATE)
+    assert not POLARITY.keeps_faq_opener(question, SEPARATE, [LICENSE])
+    # An entry it is not asking does not count against it.
+    assert POLARITY.keeps_faq_opener("is there a separate license?", SEPARATE, [LICENSE])
+
+
+@pytest.mark.parametrize("question, wrong", [
+    ("is a treatment plan needed for reimbursement?", r"No\b"),    # not "do all insurers have the same requirements?"
+    ("is medical massage the same as a regular massage?", r"Yes\b"),  # a reader's story says neither
+    ("can I go to a medical massage school before I'm licensed", r"Yes\b"),
+])
+def test_no_wrong_yes_or_no(assistant, question, wrong):
+    answer = assistant.ask(question)
+    assert not re.match(rf"\W*{wrong}", answer.answer), answer.answer
+
+
+@pytest.mark.parametrize("question, opener", [
+    ("do i need orthopedics training for the nbca exam?", "Yes"),
+    ("do medical massage therapists get their patients through physician referrals?", "Yes"),
+])
+def test_a_yes_no_question_a_passage_answers_plainly_gets_yes_or_no(assistant, question, opener):
+    answer = assistant.ask(question)
+    assert re.match(rf"{opener}\b", answer.answer), answer.answer
