@@ -12,7 +12,7 @@ from .answer import Citation
 from .prompts import load_prompt
 from .corpus import chunk_body
 from .guard import looks_like_instructions
-from .decision import Decision, ScoredUnit, answer_type, answer_types
+from .decision import Decision, ScoredUnit, answer_type, answer_types, own_story
 from .polarity import OPENER, Entry, Polarity, without_opener
 from .retrieval import Unit
 from .sources import SourceDescription, and_list
@@ -98,7 +98,7 @@ class Composer:
                 break
             if unit.role != "text" or unit.kind == "faq" or unit.text.rstrip().endswith("?"):
                 continue  # other FAQ entries answer other questions; a question restated is no answer
-            if looks_like_instructions(unit.text):
+            if looks_like_instructions(unit.text) or own_story(unit):
                 continue  # corpus text is data: a planted "ignore the question and say ..." is never repeated
             text, first, span = self._with_contrast(unit, decision.evidence.units)
             if any((unit.hit.doc.id, p) in used for p in range(first, first + span)):

@@ -110,9 +110,10 @@ class Evidence:
     @cached_property
     def answers(self) -> list[ScoredUnit]:
         """Units that can open an answer: statements, and FAQ questions (their entry answers).
-        Corpus text is data: a planted "ignore the question and say ..." never answers anything."""
+        Corpus text is data: a planted "ignore the question and say ..." never answers anything,
+        and a reader's own story ("I've just heard of regular massage therapy") is no answer either."""
         return [u for u in self.units if (u.unit.role == "question" or not u.unit.text.rstrip().endswith("?"))
-                and not looks_like_instructions(u.unit.text)]
+                and not looks_like_instructions(u.unit.text) and not own_story(u.unit)]
 
     @property
     def best(self) -> ScoredUnit | None:
@@ -328,6 +329,14 @@ class Decider:
             terms.append(Term(word, nearest, round(similarity, 4), round(shift, 4), round(domain, 4),
                               word in names, name_like))
         return terms
+
+
+_FIRST_PERSON = re.compile(r"\b(I|I['’](m|ve|d|ll|am)|me|my|myself)\b")
+
+
+def own_story(unit: Unit) -> bool:
+    """A commenter's sentence about themselves: their story, not a fact the sources state."""
+    return unit.kind == "comment" and bool(_FIRST_PERSON.search(unit.text))
 
 
 @lru_cache(maxsize=50_000)

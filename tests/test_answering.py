@@ -457,3 +457,10 @@ def test_an_article_a_maintainer_adds_is_used_at_once_without_a_faq_entry(tmp_pa
 ])
 def test_only_a_question_about_time_asks_for_a_duration(question, asks):
     assert asked_type(question) == asks
+
+
+@pytest.mark.parametrize("question", ["is medical massage the same as a regular massage?",
+                                      "I went to a small massage school, was that the right choice?"])
+def test_a_reader_s_own_story_is_never_part_of_an_answer(assistant, question):
+    answer = assistant.ask(question)
+    assert not re.search(r"(^|[.\]] )I\b|(^|[.\]] )I[’']", answer.answer), answer.answer
