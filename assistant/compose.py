@@ -62,7 +62,7 @@ class Composer:
             if units and (states_figure or not self.polarity.keeps_faq_opener(
                     question, entry, entries.values(), decision.evidence.terms)):
                 units[0] = without_opener(units[0])
-            if units and not states_figure and not OPENER.match(units[0]):
+            if units and not states_figure and not OPENER.match(faq_answer):  # the entry's own yes or no, or none
                 opener = self.polarity.opener(question, units[0], decision.evidence.terms)
                 units[0] = f"{opener} {units[0]}" if opener else units[0]
             if states_figure:  # the sentence of the entry that states the figure asked for comes first

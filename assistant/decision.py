@@ -371,18 +371,24 @@ def _drop_word(text: str, word: str) -> str:
     return " ".join(out.split())
 
 
-def is_specific(term: Term, t: Thresholds) -> bool:
+def is_specific(term: Term, t: Thresholds, listed: bool = False) -> bool:
     """A word the corpus lacks that names a specific ask: no corpus word means the same, and
     leaving it out changes the question. Names and words of the subject's domain (Medicare,
-    chiropractor) matter at a smaller change than everyday words, which are mostly phrasing."""
+    chiropractor) matter at a smaller change than everyday words, which are mostly phrasing; so
+    does any word asked of a list ("can it treat depression?" of the conditions it treats): a list
+    names what it holds, and the word is not among them."""
     if term.nearest_similarity >= t.synonym_similarity:
         return False
     if " " in term.word:  # a run of such words is held to the everyday bar whatever its parts are
         return term.shift >= t.generic_shift
     if term.typed_as_name:
         return term.shift >= t.name_shift
-    special = term.name_like or term.domain >= t.domain_similarity
+    special = term.name_like or term.domain >= t.domain_similarity or listed
     return term.shift >= (t.salient_shift if special else t.generic_shift)
+
+
+def _is_list(text: str) -> bool:
+    return bool(re.search(r"^\s*[-*•]\s+\S", text, re.M))
 
 
 def judge(evidence: Evidence, t: Thresholds) -> Decision:
@@ -399,7 +405,8 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
     if best is None or evidence.top_similarity < t.off_subject_similarity:
         return Decision("refuse", "off-subject", evidence, [], None, scores)
     lead = best
-    specific = [term for term in evidence.terms if is_specific(term, t)]
+    best_text = next((u for u in evidence.answers if u.unit.role == "text"), best)
+    specific = [term for term in evidence.terms if is_specific(term, t, listed=_is_list(best_text.unit.text))]
     runs = [term.word.split() for term in specific if " " in term.word]  # "tax deductible", not also "tax"
     specific = [term for term in specific if not any(term.word in run for run in runs)]
     if evidence.asks:

@@ -16,7 +16,7 @@ from typing import Any
 
 from .answer import Answer
 from .compose import Composer, Draft, render, render_partial, render_refusal
-from .decision import NO_MATCH, Decider, Decision, Thresholds
+from .decision import NO_MATCH, Decider, Decision, ScoredUnit, Thresholds
 from .embeddings import LocalEmbeddings
 from .followup import clean_history, is_followup, is_keywords, refers_back, split_questions, standalone_question
 from .guard import guard_question
@@ -27,7 +27,8 @@ from .retrieval import HybridRetriever, Retrieval
 from .settings import Settings, get_settings
 from .sources import SourceDescription
 from .store import chroma_client, open_vector_store
-from .text import content_terms
+from .corpus import chunk_body
+from .text import content_terms, split_units
 
 log = logging.getLogger(__name__)
 
@@ -243,6 +244,17 @@ class Assistant:
                 passage = retried.lead.unit.hit.doc.page_content if retried.lead else ""
                 if retried.verdict == "answer" and set(content_terms(focus)) <= set(content_terms(passage)):
                     query, decision, retrieval = about, retried, found
+        if decision.verdict == "answer" and standalone != text and self.generator is None:
+            # A follow-up that asks something new about the same subject ("and is it required?" after
+            # the MMPA's cost) must not get the previous answer again, as it does when the previous
+            # question, joined to it, outweighs it. Then it is asked once more as itself, with the
+            # names the conversation used ("the MMPA").
+            previous = self._lead_before(history, timings)
+            if previous is not None and _same_passage(decision.lead, previous, self.composer.near_duplicate):
+                alone = vocabulary.correct(" ".join([*vocabulary.names_in(query), text]))
+                retried, found = self._decide(alone, focus, timings)
+                if retried.verdict == "answer" and not _same_passage(retried.lead, previous, self.composer.near_duplicate):
+                    query, decision, retrieval = alone, retried, found
         t = time.perf_counter()
         if decision.verdict == "answer":
             draft = self.composer.compose(decision, focus)
@@ -252,6 +264,16 @@ class Assistant:
             draft = self.composer.related(decision, self.thresholds.related_score)
         timings["compose"] = timings.get("compose", 0.0) + _ms(t)
         return decision, draft, retrieval, query
+
+    def _lead_before(self, history: list[dict[str, str]], timings: dict[str, float]) -> "ScoredUnit | None":
+        """What the answer to the user's previous question opened with."""
+        users = [i for i, turn in enumerate(history) if turn["role"] == "user"]
+        if not users:
+            return None
+        earlier, previous = history[:users[-1]], history[users[-1]]["content"]
+        vocabulary = self.retriever.vocabulary
+        decision, _ = self._decide(vocabulary.correct(self._standalone(previous, earlier)), vocabulary.correct(previous), timings)
+        return decision.lead
 
     def _decide(self, query: str, focus: str, timings: dict[str, float]) -> tuple[Decision, Retrieval]:
         probes = self.decider.probes(query, focus)
@@ -352,6 +374,25 @@ def _pieces(text: str, words: int = 3) -> Iterator[str]:
     parts = text.split(" ")
     for i in range(0, len(parts), words):
         yield " ".join(parts[i:i + words]) + (" " if i + words < len(parts) else "")
+
+
+def _same_passage(a: "ScoredUnit | None", b: "ScoredUnit", near_duplicate: float) -> bool:
+    """Two leads open with the same thing: the same FAQ entry or sentence, or one that says what
+    the other does (a FAQ answer and the article sentence it was written from)."""
+    if a is None:
+        return False
+    if a.unit.hit.doc.id == b.unit.hit.doc.id and (a.unit.kind == "faq" or a.unit.position == b.unit.position):
+        return True
+    said = [set(content_terms(_opening(lead), keep_filler=True)) for lead in (a, b)]
+    return len(said[0] & said[1]) / max(min(len(said[0]), len(said[1])), 1) >= near_duplicate
+
+
+def _opening(lead: "ScoredUnit") -> str:
+    """What an answer led by this unit opens with: a FAQ entry's first sentence, or the unit."""
+    if lead.unit.kind == "faq":
+        units = split_units(chunk_body(lead.unit.hit.doc))
+        return units[0] if units else ""
+    return lead.unit.text
 
 
 def _ms(start: float) -> float:

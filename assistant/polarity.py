@@ -37,7 +37,9 @@ _ITEM = re.compile(r"^\s*[-*•]\s+(.+)$", re.M)
 _QUALIFIED = re.compile(r"\b(may|might|sometimes|some|perhaps|possibly|somewhat|if|unless|only|except)\b"
                         r"|^\W*(for|when)\b", re.I)
 # Words that relate what a question names, where the passage may relate the same things otherwise.
-_RELATION = re.compile(r"\b(before|after|until|till|than|instead|rather|except|besides|unless|during|while)\b", re.I)
+_RELATION = re.compile(r"\b(before|after|until|till|than|instead|rather|except|besides|unless|during|while|"
+                       r"same|different|similar|equal|every|all)\b", re.I)
+_CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|while|whereas)\b", re.I)
 _CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s|\b(?:but|however|although|though|while|whereas)\b", re.I)
 
 
@@ -94,12 +96,16 @@ class Polarity:
     def asks(self, question: str, entry: Entry, terms: Iterable[Term] = ()) -> bool:
         """The question is the entry's yes/no question, asked the same way round ("can I practise
         without a certification?" is not "do I need one?"): in other words (the two questions are
-        ``same_question`` close in meaning) or in the same words (it names nothing the entry does not:
-        "is a treatment plan needed for reimbursement?" is not "do all insurers have the same requirements?")."""
+        ``same_question`` close in meaning) or in the same words (each names what the other does,
+        the entry's answer counting: "is a treatment plan needed for reimbursement?" is not "do all
+        insurers have the same requirements?")."""
         if not self.asks_yes_no(question) or negated(question_sentence(question)) != negated(entry.question):
             return False
-        return entry.similarity >= self.same_question or \
-            _all_in(self.named(question, terms), content_terms(f"{entry.question} {entry.answer}", keep_filler=True))
+        if entry.similarity >= self.same_question:
+            return True
+        named = self.named(question, terms)
+        return _all_in(named, content_terms(f"{entry.question} {entry.answer}", keep_filler=True)) \
+            and _all_in(self.named(entry.question), content_terms(question, keep_filler=True) + list(named))
 
     def opener(self, question: str, text: str, terms: Iterable[Term] = ()) -> str:
         """"Yes." or "No." for a statement or list that answers a yes/no question; "" when it does not plainly."""
@@ -124,6 +130,10 @@ class Polarity:
         clauses = [c for c in _CLAUSE.split(text) if c and c.strip()]
         clause = max(clauses, key=lambda c: sum(_all_in({t}, content_terms(c, keep_filler=True)) for t in named))
         if _QUALIFIED.search(clause):
+            return ""
+        # "There is not an official designation ..., but many therapists title themselves that way"
+        # is neither a plain yes nor a plain no.
+        if len({negated(part) for part in _CONTRAST.split(text) if part.strip()}) > 1:
             return ""
         return "No." if negated(clause) else "Yes."
 

@@ -464,3 +464,21 @@ def test_only_a_question_about_time_asks_for_a_duration(question, asks):
 def test_a_reader_s_own_story_is_never_part_of_an_answer(assistant, question):
     answer = assistant.ask(question)
     assert not re.search(r"(^|[.\]] )I\b|(^|[.\]] )I[’']", answer.answer), answer.answer
+
+
+@pytest.mark.parametrize("previous, question, expected", [
+    ("what is the job outlook for medical massage therapists?", "where do they usually work?", r"hospitals|clinics"),
+    ("how much does the mmpa training cost?", "and is it required?", r"not needed"),
+])
+def test_a_followup_asking_something_new_does_not_get_the_previous_answer_again(assistant, previous, question, expected):
+    first = assistant.ask(previous)
+    history = [{"role": "user", "content": previous}, {"role": "assistant", "content": first.answer}]
+    answer = assistant.ask(question, history)
+    assert not answer.refused and re.search(expected, answer.answer), answer.answer
+    assert answer.answer.split(" [")[0] not in first.answer
+
+
+def test_a_condition_the_list_does_not_name_is_not_answered_with_the_list(assistant):
+    answer = assistant.ask("can medical massage treat depression?")
+    assert answer.refused and "depression" in answer.answer.split("\n")[0]
+    assert "Sciatica" in answer.answer  # the list is what the sources do say

@@ -15,10 +15,12 @@ POLARITY = Polarity(subject="medical massage therapy")
     ("do i need orthopedics training for the nbca exam?",
      "To pass the NBCA exam you need to specify your training with an emphasis on orthopedics.", "Yes."),
     ("does the certification board offer credentials for medical massage therapists?",
-     "The board offers other credentials, however there are no credentials for medical massage therapists "
-     "from the certification board.", "No."),
+     "The certification board offers no credentials for medical massage therapists.", "No."),
     # Words of one family name the same thing: "prescription" and "prescribed".
     ("is a physician's prescription needed?", "The massage needs to be prescribed by a physician.", "Yes."),
+    # Not X, but Y: neither.
+    ("can I call myself a medical massage therapist?", "There is not an official designation called medical "
+     "massage therapist, but many therapists call themselves that way.", ""),
     # Hedged or conditional: not a plain yes.
     ("do therapists bill insurance companies?", "Sometimes they may bill insurance companies.", ""),
     ("will insurance cover the treatment?", "For insurance to cover the treatment, a physician must prescribe it.", ""),
@@ -65,11 +67,17 @@ def test_a_faq_yes_or_no_answers_only_its_own_question():
 
 
 def test_a_faq_yes_or_no_is_not_said_when_another_entry_it_may_be_asking_answers_the_other_way():
-    question = "do I need some kind of license?"
-    assert POLARITY.keeps_faq_opener(question, SEPARATE)
-    assert not POLARITY.keeps_faq_opener(question, SEPARATE, [LICENSE])
+    question = "do I need some kind of license?"  # close in meaning to both entries' questions
+    separate, license_ = SEPARATE._replace(similarity=0.8), LICENSE._replace(similarity=0.8)
+    assert POLARITY.keeps_faq_opener(question, separate)
+    assert not POLARITY.keeps_faq_opener(question, separate, [license_])
     # An entry it is not asking does not count against it.
-    assert POLARITY.keeps_faq_opener("is there a separate license?", SEPARATE, [LICENSE])
+    assert POLARITY.keeps_faq_opener(question, separate, [LICENSE])
+
+
+def test_a_question_in_the_entry_s_own_words_asks_it_only_if_each_names_what_the_other_does():
+    assert POLARITY.keeps_faq_opener("is there a separate license for massage?", SEPARATE)
+    assert not POLARITY.keeps_faq_opener("is there a license?", SEPARATE)  # "separate" is what the entry asks
 
 
 @pytest.mark.parametrize("question, wrong", [
