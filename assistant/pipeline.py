@@ -16,7 +16,7 @@ from typing import Any
 
 from .answer import Answer
 from .compose import Composer, Draft, render, render_partial, render_refusal
-from .decision import NO_MATCH, Decider, Decision, ScoredUnit, Thresholds
+from .decision import NO_MATCH, Decider, Decision, ScoredUnit, Thresholds, question_sentence
 from .embeddings import LocalEmbeddings
 from .followup import clean_history, is_followup, is_keywords, refers_back, split_questions, standalone_question
 from .guard import guard_question
@@ -230,6 +230,17 @@ class Assistant:
         standalone = self._standalone(text, history)
         query = vocabulary.correct(standalone)
         decision, retrieval = self._decide(query, focus, timings)
+        asking = question_sentence(focus)
+        if standalone == text and asking != focus and self._stands_alone(asking):
+            # A story that ends in a question that stands on its own ("I went to a small school ...
+            # Can I advertise myself as a medical massage therapist?"): what it asks is answered,
+            # not what the story is about, with the names the story gives ("I live in Maryland").
+            # A question that needs its story ("Can massage help?") keeps it.
+            names = [n for n in vocabulary.names_in(focus) if n not in vocabulary.names_in(asking)]
+            alone_query = " ".join([*names, asking])
+            alone, found = self._decide(alone_query, asking, timings)
+            if alone.verdict == "answer":
+                query, focus, decision, retrieval = alone_query, asking, alone, found
         if decision.reason == NO_MATCH and standalone == text and self.sources.subject:
             # A message that leans on something ("is it too late to get into this?"), took nothing
             # from the history and is not understood on its own is read as being about what every
@@ -264,6 +275,13 @@ class Assistant:
             draft = self.composer.related(decision, self.thresholds.related_score)
         timings["compose"] = timings.get("compose", 0.0) + _ms(t)
         return decision, draft, retrieval, query
+
+    def _stands_alone(self, question: str) -> bool:
+        """The question names two or more things of its own, beyond what every article is about,
+        and leans on nothing before it."""
+        subject = set(content_terms(self.sources.subject))
+        own = {t for t in content_terms(question) if self.retriever.term_in_corpus(t)} - subject
+        return len(own) >= 2 and not refers_back(question)
 
     def _lead_before(self, history: list[dict[str, str]], timings: dict[str, float]) -> "ScoredUnit | None":
         """What the answer to the user's previous question opened with."""

@@ -96,16 +96,14 @@ class Polarity:
     def asks(self, question: str, entry: Entry, terms: Iterable[Term] = ()) -> bool:
         """The question is the entry's yes/no question, asked the same way round ("can I practise
         without a certification?" is not "do I need one?"): in other words (the two questions are
-        ``same_question`` close in meaning) or in the same words (each names what the other does,
-        the entry's answer counting: "is a treatment plan needed for reimbursement?" is not "do all
-        insurers have the same requirements?")."""
+        ``same_question`` close in meaning) or in its words (the entry's question names all the
+        question names: "is a treatment plan needed for reimbursement?" is not "do all insurers
+        have the same requirements for reimbursement?")."""
         if not self.asks_yes_no(question) or negated(question_sentence(question)) != negated(entry.question):
             return False
         if entry.similarity >= self.same_question:
             return True
-        named = self.named(question, terms)
-        return _all_in(named, content_terms(f"{entry.question} {entry.answer}", keep_filler=True)) \
-            and _all_in(self.named(entry.question), content_terms(question, keep_filler=True) + list(named))
+        return _all_in(self.named(question, terms), content_terms(entry.question, keep_filler=True))
 
     def opener(self, question: str, text: str, terms: Iterable[Term] = ()) -> str:
         """"Yes." or "No." for a statement or list that answers a yes/no question; "" when it does not plainly."""

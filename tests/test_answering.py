@@ -482,3 +482,9 @@ def test_a_condition_the_list_does_not_name_is_not_answered_with_the_list(assist
     answer = assistant.ask("can medical massage treat depression?")
     assert answer.refused and "depression" in answer.answer.split("\n")[0]
     assert "Sciatica" in answer.answer  # the list is what the sources do say
+
+
+def test_a_story_s_own_words_do_not_outweigh_the_question_it_ends_with(assistant):
+    answer = assistant.ask("I've been doing massage for three years at a chiropractor's office. "
+                           "Can I market myself as a medical massage therapist?")
+    assert "official designation" in answer.answer.split("\n")[0], answer.answer
