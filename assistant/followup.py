@@ -13,6 +13,10 @@ from .text import INTERROGATIVE, content_terms, words
 
 _REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|they|them|their|those|these|there|one|ones|same|he|she)\b", re.I)
 _EXISTENTIAL = re.compile(r"\b(is|are|was|were|will|would|be)\s+there\b|\bthere\s*(is|are|was|were|'s|’s)\b", re.I)
+# "It" that stands for what follows, not for anything said before: "is it hard to become ...?",
+# "it's possible that ...", "is it okay for me to ...".
+_EXPLETIVE_IT = re.compile(r"\b(?:(?:is|was|isn['’]t|would|will)\s+it(?:\s+be)?|it\s+is|it['’]s)\s+(?:\w+\s+){1,2}?"
+                           r"(?:to|that|for\s+\w+\s+to)\b", re.I)
 _CONNECTIVE = re.compile(r"^\s*(and|but|also|so|or|what about|how about|what if|same|in|for|then|plus|only)\b", re.I)
 MAX_FOLLOWUP_WORDS = 12
 MAX_KEYWORDS = 4
@@ -34,8 +38,11 @@ def clean_history(history: Any, max_turns: int) -> list[dict[str, str]]:
 
 
 def refers_back(text: str) -> bool:
-    """The text leans on something said before it ("this", "it", "there")."""
-    return bool(_REFERS_BACK.search(text))
+    """The text leans on something said before it ("this", "it", "there"), not on what follows
+    ("is it hard to become one?" does lean, "is it hard to become a massage therapist?" does not)."""
+    # "is it hard to get into?": a clause that ends on a preposition has "it" as its object.
+    stranded = re.search(r"\b(into|in|with|for|on|at|of|about|to|from)\W*$", text, re.I)
+    return bool(_REFERS_BACK.search(text if stranded else _EXPLETIVE_IT.sub(" ", text)))
 
 
 def is_keywords(text: str) -> bool:
@@ -54,7 +61,7 @@ def is_followup(question: str, names_its_subject=None) -> bool:
     if _CONNECTIVE.search(question) or not content_terms(question):
         return True  # "And in Maryland?"; "when?" or "how much?" has no subject of its own
     # An existential "there" ("are there jobs?") leans on the chat's subject, not on the last question.
-    leans_on_it = bool(_REFERS_BACK.search(_EXISTENTIAL.sub(" ", question)))
+    leans_on_it = refers_back(_EXISTENTIAL.sub(" ", question))
     return leans_on_it and not (names_its_subject and names_its_subject(question))
 
 

@@ -279,8 +279,7 @@ class Assistant:
     def _stands_alone(self, question: str) -> bool:
         """The question names two or more things of its own, beyond what every article is about,
         and leans on nothing before it."""
-        subject = set(content_terms(self.sources.subject))
-        own = {t for t in content_terms(question) if self.retriever.term_in_corpus(t)} - subject
+        own = set(content_terms(question)) - set(content_terms(self.sources.subject))
         return len(own) >= 2 and not refers_back(question)
 
     def _lead_before(self, history: list[dict[str, str]], timings: dict[str, float]) -> "ScoredUnit | None":

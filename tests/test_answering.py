@@ -372,6 +372,19 @@ def test_standalone_question_rules():
     assert is_followup("And in Maryland?") and not is_followup("What is medical massage?")
 
 
+@pytest.mark.parametrize("question, leans", [
+    ("is it hard to become a medical massage therapist?", False),   # "it" stands for what follows
+    ("is it okay for me to call myself a medical massage therapist?", False),
+    ("is it true that insurance pays?", False),
+    ("is it hard to become one?", True),
+    ("is it hard to get into?", True),                               # ... what it gets into
+    ("is it good for back pain?", True),
+    ("is it required?", True),
+])
+def test_an_it_that_stands_for_what_follows_leans_on_nothing(question, leans):
+    assert is_followup(question) == leans
+
+
 def test_history_is_capped_and_malformed_turns_are_dropped():
     history = [{"role": "user", "content": f"q{i}"} for i in range(10_000)]
     history += [{"role": "system", "content": "x"}, {"role": "user", "content": 5}, "junk", None]
