@@ -467,6 +467,10 @@ def test_an_article_a_maintainer_adds_is_used_at_once_without_a_faq_entry(tmp_pa
     ("how many weeks does it take to finish the MMPA program?", "duration"),
     ("what classes should i take to get hired as a medical massage therapist", None),  # "take" a class
     ("what does it take to become a medical massage therapist?", None),               # requirements
+    ("how quickly can I get licensed?", "duration"),
+    ("how often should a patient come in?", "frequency"),
+    ("what score do I need to pass?", "score"),
+    ("how fast is the field growing?", None),   # a rate, not how long something takes
 ])
 def test_only_a_question_about_time_asks_for_a_duration(question, asks):
     assert asked_type(question) == asks
