@@ -249,6 +249,9 @@ class Decider:
         for unit in retrieval.units:
             present = _unit_terms(unit.text)
             coverage = sum(w for term, w in weights.items() if term in present) / total
+            if unit.role == "question":  # a FAQ question stands for its entry: half its coverage is the entry's
+                entry = _unit_terms(unit.hit.doc.page_content)
+                coverage = (coverage + sum(w for term, w in weights.items() if term in entry) / total) / 2
             score = t.semantic_weight * unit.similarity + (1 - t.semantic_weight) * coverage
             scored.append(ScoredUnit(unit, round(score, 4), round(coverage, 4)))
         scored.sort(key=lambda s: (-s.score, s.unit.hit.metadata.get("chunk_id", ""), s.unit.position))
