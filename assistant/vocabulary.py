@@ -21,6 +21,7 @@ from .text import FILLER, STOPWORDS, stem, words
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 _FUZZY_MIN_LEN = 5
 _FUZZY_CUTOFF = 0.85
+_FUZZY_NAME_CUTOFF = 0.9
 _PREFIX_MIN_LEN = 4
 
 
@@ -152,7 +153,9 @@ class Vocabulary:
         if len(word) >= _FUZZY_MIN_LEN:
             near = [w for w in bucket if abs(len(w) - len(word)) <= 2]
             close = difflib.get_close_matches(word, near, n=1, cutoff=_FUZZY_CUTOFF)
-            if close:
+            # An everyday word is not a misspelt name: "spring" is not "Sparring", "marylnd" is "Maryland".
+            if close and (not self.is_name(close[0])
+                          or difflib.SequenceMatcher(None, word, close[0]).ratio() >= _FUZZY_NAME_CUTOFF):
                 return close[0]
         for candidate in bucket:  # "cert" for certification, "reimb" for reimbursement
             if candidate.startswith(word) and len(candidate) > len(word):

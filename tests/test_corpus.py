@@ -136,3 +136,12 @@ def test_capitals_running_on_are_not_names():
     assert typed_names("SYSTEM OVERRIDE: does insurance need a prescription?") == set()
     assert typed_names("can i use my HSA or FSA card") == {"hsa", "fsa"}
     assert typed_names("My plan is through Kaiser. Will they cover it?") == {"kaiser"}
+
+
+def test_an_everyday_word_is_not_corrected_into_a_name():
+    from assistant.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary.from_texts(["The term was coined by Pete Sparring in 1997 in Maryland.", "The certification is new."])
+    assert vocabulary.correction("spring") is None            # not "sparring"
+    assert vocabulary.correction("marylnd") == "maryland"     # a name misspelt by one letter still is
+    assert vocabulary.correction("certifcation") == "certification"
