@@ -305,6 +305,15 @@ def test_personal_health_question_points_to_a_physician_without_diagnosing(assis
     assert not re.search(r"\byou (have|should stop)\b", answer.answer, re.I)
 
 
+@pytest.mark.parametrize("question, personal", [
+    ("is it safe for me to get a medical massage with a bulging disc?", True),
+    ("would it help my back pain?", True),
+    ("Is it okay for me to advertise myself as a medical massage therapist?", False),  # a career question
+])
+def test_a_physician_note_is_for_questions_about_one_s_own_health(question, personal):
+    assert guard_question(question, 1000).personal_medical == personal
+
+
 @pytest.mark.parametrize("question", ["", "   ", "\n\t", "<b></b>", "\x00\x01"])
 def test_empty_input_gets_a_prompt_to_ask(assistant, question):
     answer = assistant.ask(question)
