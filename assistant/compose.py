@@ -63,7 +63,8 @@ class Composer:
                     question, entry, entries.values(), decision.evidence.terms)):
                 units[0] = without_opener(units[0])
             if units and not states_figure and not OPENER.match(faq_answer):  # the entry's own yes or no, or none
-                opener = self.polarity.opener(question, units[0], decision.evidence.terms)
+                opener = self.polarity.opener(question, units[0], decision.evidence.terms) \
+                    or self.polarity.listed(question, faq_answer, decision.evidence.terms)  # the list may go on
                 units[0] = f"{opener} {units[0]}" if opener else units[0]
             if states_figure:  # the sentence of the entry that states the figure asked for comes first
                 first = next((u for u in units if u.endswith(lead.unit.text) or lead.unit.text.endswith(u)), None)

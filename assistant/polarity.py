@@ -105,16 +105,27 @@ class Polarity:
             return True
         return _all_in(self.named(question, terms), content_terms(entry.question, keep_filler=True))
 
+    def listed(self, question: str, text: str, terms: Iterable[Term] = ()) -> str:
+        """"Yes." for a yes/no question whose answer is a list (or an enumeration written out)
+        that names what it asks about: "does it help with migraines?" of the conditions treated.
+        Only an affirmative list that names all the question names."""
+        asked = question_sentence(question).strip()
+        if not _POLAR.match(asked.split(",")[-1]) or re.search(r"\bor\b", asked, re.I):
+            return ""
+        items = _ITEM.findall(text) or _inline_items(text)
+        named = self.named(question, terms)
+        listed = [t for item in items for t in content_terms(item, keep_filler=True)]
+        in_list = any(_all_in({t}, listed) for t in named)
+        return "Yes." if in_list and not negated(text) and _all_in(named, content_terms(text, keep_filler=True)) else ""
+
     def opener(self, question: str, text: str, terms: Iterable[Term] = ()) -> str:
         """"Yes." or "No." for a statement or list that answers a yes/no question; "" when it does not plainly."""
         asked = question_sentence(question).strip()
         last = asked.split(",")[-1]  # "what about migraines, does it help?"
         if not _POLAR.match(last) or re.search(r"\bor\b", asked, re.I):
             return ""
-        items = _ITEM.findall(text)
-        if items:  # a list that names what is asked about, and is not a list of what it is not
-            listed = {t for item in items for t in content_terms(item, keep_filler=True)}
-            return "Yes." if not negated(text) and listed & set(content_terms(question)) else ""
+        if _ITEM.search(text) or _inline_items(text):
+            return self.listed(question, text, terms)
         named = self.named(question, terms)
         # One word in common says what a passage is about, not what it says of it; "can't I ...?" and
         # "can I ... without ...?" would misread a yes or no.
@@ -134,6 +145,14 @@ class Polarity:
         if len({negated(part) for part in _CONTRAST.split(text) if part.strip()}) > 1:
             return ""
         return "No." if negated(clause) else "Yes."
+
+
+def _inline_items(text: str) -> list[str]:
+    """The items of an enumeration written out in a sentence ("can treat carpal tunnel syndrome,
+    sciatica, rotator cuff injuries and ..."): three or more short parts between commas."""
+    parts = [p.strip() for p in re.split(r",\s*(?:and\s+|or\s+)?|\s+and\s+", text) if p.strip()]
+    short = [p for p in parts[1:] if len(p.split()) <= 8]
+    return short if len(short) >= 3 else []
 
 
 def _all_in(named: Iterable[str], terms: Iterable[str]) -> bool:

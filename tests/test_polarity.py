@@ -33,6 +33,10 @@ POLARITY = Polarity(subject="medical massage therapy")
     # Asked the other way round, or with alternatives: no plain yes or no.
     ("can I attend the school without a license?", "You can attend the school with a license.", ""),
     ("is the school licensed or certified?", "The school is licensed and certified.", ""),
+    # An enumeration written out in a sentence is a list: it says yes to what it names.
+    ("does it treat tennis elbow?", "It can treat carpal tunnel syndrome, sciatica, muscle cramps, "
+     "repetitive use injuries such as tennis elbow and migraines.", "Yes."),
+    ("does it treat depression?", "It can treat carpal tunnel syndrome, sciatica, muscle cramps and migraines.", ""),
     # Not a yes/no question.
     ("what does the school need?", "The school needs a license and a certificate.", ""),
 ])
