@@ -100,7 +100,7 @@ def test_no_wrong_yes_or_no(assistant, question, wrong):
 @pytest.mark.parametrize("question, opener", [
     ("do i need orthopedics training for the nbca exam?", "Yes"),
     ("do medical massage therapists get their patients through physician referrals?", "Yes"),
-    ("can medical massage help with tennis elbow?", "Yes"),   # named in the second sentence of the FAQ's list
+    ("can it help with tennis elbow?", "Yes"),   # named in the second sentence of the FAQ's list
 ])
 def test_a_yes_no_question_a_passage_answers_plainly_gets_yes_or_no(assistant, question, opener):
     answer = assistant.ask(question)
