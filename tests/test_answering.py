@@ -480,6 +480,8 @@ def test_an_article_a_maintainer_adds_is_used_at_once_without_a_faq_entry(tmp_pa
     ("how often should a patient come in?", "frequency"),
     ("what score do I need to pass?", "score"),
     ("how fast is the field growing?", None),   # a rate, not how long something takes
+    ("which insurance companies pay the most?", "amount"),   # a comparison of pay is a question of figures
+    ("does insurance pay for medical massage?", None),
 ])
 def test_only_a_question_about_time_asks_for_a_duration(question, asks):
     assert asked_type(question) == asks
