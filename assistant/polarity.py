@@ -140,9 +140,10 @@ class Polarity:
         clause = max(clauses, key=lambda c: sum(_all_in({t}, content_terms(c, keep_filler=True)) for t in named))
         if _QUALIFIED.search(clause):
             return ""
-        # "There is not an official designation ..., but many therapists title themselves that way"
-        # is neither a plain yes nor a plain no.
-        if len({negated(part) for part in _CONTRAST.split(text) if part.strip()}) > 1:
+        # A passage that qualifies itself is neither a plain yes nor a plain no: "There is not an
+        # official designation ..., but many therapists title themselves that way"; "There are
+        # schools that market the certification as a requirement ... However, ... this is categorically false."
+        if _CONTRAST.search(text):
             return ""
         return "No." if negated(clause) else "Yes."
 

@@ -21,6 +21,8 @@ POLARITY = Polarity(subject="medical massage therapy")
     # Not X, but Y: neither.
     ("can I call myself a medical massage therapist?", "There is not an official designation called medical "
      "massage therapist, but many therapists call themselves that way.", ""),
+    ("do schools market the certification as a requirement?", "Schools market the certification as a "
+     "requirement. However, this is categorically false.", ""),
     # Hedged or conditional: not a plain yes.
     ("do therapists bill insurance companies?", "Sometimes they may bill insurance companies.", ""),
     ("will insurance cover the treatment?", "For insurance to cover the treatment, a physician must prescribe it.", ""),
