@@ -103,7 +103,8 @@ class Polarity:
             return False
         if entry.similarity >= self.same_question:
             return True
-        return _all_in(self.named(question, terms), content_terms(entry.question, keep_filler=True))
+        named = self.named(question, terms)  # one word in common ("license") says what it is about, not what it asks
+        return len(named) >= 2 and _all_in(named, content_terms(entry.question, keep_filler=True))
 
     def listed(self, question: str, text: str, terms: Iterable[Term] = ()) -> str:
         """"Yes." for a yes/no question whose answer is a list (or an enumeration written out)
