@@ -204,7 +204,7 @@ def _faq_entries(decision: Decision) -> dict[str, Entry]:
         unit = scored.unit
         if unit.kind == "faq" and unit.role == "question" and unit.hit.doc.id not in entries:
             doc = unit.hit.doc
-            entries[doc.id] = Entry(doc.metadata.get("section", ""), chunk_body(doc), unit.similarity)
+            entries[doc.id] = Entry(doc.metadata.get("section", ""), chunk_body(doc), decision.evidence.typed_similarity(unit))
     return entries
 
 

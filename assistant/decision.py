@@ -106,6 +106,13 @@ class Evidence:
     typed_units: list[ScoredUnit] = field(default_factory=list)  # units stating that type, best first
     names: list[str] = field(default_factory=list)  # corpus names the question names (MMPA, Maryland)
     counted: str | None = None             # what "how many ..." counts (a term: "session")
+    focus_vector: np.ndarray | None = field(default=None, repr=False)  # what the user typed, in a follow-up
+
+    def typed_similarity(self, unit: Unit) -> float:
+        """The unit's cosine to what the user typed: in a follow-up, to the new question alone."""
+        if self.focus_vector is None or unit.vector is None:
+            return unit.similarity
+        return float(np.dot(self.focus_vector, unit.vector))
 
     @cached_property
     def answers(self) -> list[ScoredUnit]:
@@ -266,8 +273,10 @@ class Decider:
             typed = [s for s in scored if s.unit.role == "text" and kind.states.search(normalize_numbers(s.unit.text))
                      and all(self.vocabulary.mentions(s.unit.text, n) for n in names)
                      and (counted is None or counts(s.unit.text, counted))]
-        return Evidence(top_similarity=round(top, 4), units=scored, terms=terms,
-                        asks=asks, typed_units=typed, names=names, counted=counted)
+        own = retrieval.probe_vectors[-1] if focus != query and probes and probes.texts and retrieval.probe_vectors \
+            and len(retrieval.probe_vectors) == len(probes.texts) else None
+        return Evidence(top_similarity=round(top, 4), units=scored, terms=terms, asks=asks, typed_units=typed,
+                        names=names, counted=counted, focus_vector=None if own is None else np.asarray(own))
 
     def _weights(self, query: str, focus: str) -> dict[str, float]:
         """Weighted question terms, in the corpus's form; what the user typed last weighs double."""
@@ -293,8 +302,8 @@ class Decider:
             if self.vocabulary.corpus_form(word) is None and word not in candidates:
                 candidates.append(word)
         candidates += [phrase for phrase in _runs(typed, candidates) if phrase not in candidates]
-        if not candidates:
-            return Probes([], names, [])
+        if not candidates:  # in a follow-up, what the user typed is still embedded: what it asks on its own
+            return Probes([], names, [focus] if focus != query else [])
         # The shift is measured on what the user typed: in a follow-up ("and does Medicaid?") the
         # carried-over question would hide how much the word matters.
         own = [focus] if focus != query else []

@@ -49,6 +49,7 @@ class Unit:
     position: int                # order within the chunk
     role: str = "text"           # "question" for a FAQ entry's question
     similarity: float = 0.0      # cosine similarity to the question (the chunk's, when no unit vector is stored)
+    vector: np.ndarray | None = field(default=None, repr=False, compare=False)  # stored at ingest, if any
 
     @property
     def kind(self) -> str:
@@ -220,7 +221,7 @@ class HybridRetriever(BaseRetriever):
                 key = (hit.metadata.get("chunk_id", ""), doc.metadata["unit"])
                 vec = stored.get(key)
                 units.append(Unit(text=doc.page_content, hit=hit, position=doc.metadata["unit"], role=doc.metadata["role"],
-                                  similarity=float(vec @ q) if vec is not None else hit.dense))
+                                  similarity=float(vec @ q) if vec is not None else hit.dense, vector=vec))
         return units
 
     def nearest_terms(self, vectors: list[list[float]], n: int = 3) -> list[list[tuple[str, float]]]:

@@ -107,3 +107,12 @@ def test_no_wrong_yes_or_no(assistant, question, wrong):
 def test_a_yes_no_question_a_passage_answers_plainly_gets_yes_or_no(assistant, question, opener):
     answer = assistant.ask(question)
     assert re.match(rf"{opener}\b", answer.answer), answer.answer
+
+
+def test_a_follow_up_yes_no_question_is_matched_to_the_faq_by_what_the_user_typed(assistant):
+    previous = "do medical massage therapists need a license?"
+    first = assistant.ask(previous)
+    history = [{"role": "user", "content": previous}, {"role": "assistant", "content": first.answer}]
+    # Joined to the previous question it is as close to the license entry (Yes) as to this one (No).
+    answer = assistant.ask("is it a separate license?", history)
+    assert re.match(r"No\b", answer.answer), answer.answer
