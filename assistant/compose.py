@@ -16,7 +16,7 @@ from .decision import Decision, ScoredUnit, answer_type, answer_types, own_story
 from .polarity import OPENER, Entry, Polarity, without_opener
 from .retrieval import Unit
 from .sources import SourceDescription, and_list
-from .text import content_terms, normalize_numbers, split_units, word_count
+from .text import content_terms, normalize_numbers, overlap, split_units, word_count
 
 
 @dataclass
@@ -108,7 +108,7 @@ class Composer:
             if words_used + n > self.max_words:
                 continue
             terms_here = set(content_terms(text, keep_filler=True))
-            if any(_overlap(terms_here, other) >= self.near_duplicate for other in seen_terms):
+            if any(overlap(terms_here, other) >= self.near_duplicate for other in seen_terms):
                 continue
             picked.append((scored, text, span))
             used.update((unit.hit.doc.id, p) for p in range(first, first + span))
@@ -135,7 +135,7 @@ class Composer:
             # A FAQ answer's "No." answers the FAQ's own question, not the one asked here.
             text = without_opener(self._with_contrast(unit, decision.evidence.units)[0])
             terms_here = set(content_terms(text, keep_filler=True))
-            if any(_overlap(terms_here, other) >= self.near_duplicate for other in seen):
+            if any(overlap(terms_here, other) >= self.near_duplicate for other in seen):
                 continue
             seen.append(terms_here)
             chosen.append(Sentence(text, [(unit.hit.doc, text, unit.similarity)]))
@@ -217,12 +217,6 @@ def _with_contrast(units: list[str]) -> list[str]:
 
 def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(len(a | b), 1)
-
-
-def _overlap(a: set[str], b: set[str]) -> float:
-    """How much of the shorter text the longer one says: a sentence whose terms another already
-    has ("... treat carpal tunnel syndrome, sciatica ..." after the full list) adds nothing."""
-    return len(a & b) / max(min(len(a), len(b)), 1)
 
 
 def _confidence(decision: Decision) -> float:

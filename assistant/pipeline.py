@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from .answer import Answer
+from .corpus import chunk_body
 from .compose import Composer, Draft, render, render_partial, render_refusal
 from .decision import NO_MATCH, Decider, Decision, ScoredUnit, Thresholds, question_sentence
 from .embeddings import LocalEmbeddings
@@ -27,8 +28,7 @@ from .retrieval import HybridRetriever, Retrieval
 from .settings import Settings, get_settings
 from .sources import SourceDescription
 from .store import chroma_client, open_vector_store
-from .corpus import chunk_body
-from .text import content_terms, split_units
+from .text import content_terms, overlap, split_units
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +236,8 @@ class Assistant:
             # Can I advertise myself as a medical massage therapist?"): what it asks is answered,
             # not what the story is about, with the names the story gives ("I live in Maryland").
             # A question that needs its story ("Can massage help?") keeps it.
-            names = [n for n in vocabulary.names_in(focus) if n not in vocabulary.names_in(asking)]
+            named_there = vocabulary.names_in(asking)
+            names = [n for n in vocabulary.names_in(focus) if n not in named_there]
             alone_query = " ".join([*names, asking])
             alone, found = self._decide(alone_query, asking, timings)
             if alone.verdict == "answer":
@@ -400,8 +401,7 @@ def _same_passage(a: "ScoredUnit | None", b: "ScoredUnit", near_duplicate: float
         return False
     if a.unit.hit.doc.id == b.unit.hit.doc.id and (a.unit.kind == "faq" or a.unit.position == b.unit.position):
         return True
-    said = [set(content_terms(_opening(lead), keep_filler=True)) for lead in (a, b)]
-    return len(said[0] & said[1]) / max(min(len(said[0]), len(said[1])), 1) >= near_duplicate
+    return overlap(*(set(content_terms(_opening(lead), keep_filler=True)) for lead in (a, b))) >= near_duplicate
 
 
 def _opening(lead: "ScoredUnit") -> str:

@@ -1,17 +1,18 @@
 """Whether the answer to a yes/no question opens with "Yes." or "No.", and when it must not.
 
-A yes/no question asks whether something holds of the things it names. An answer may open
-with a plain yes or no only when the passage it opens with speaks of everything the question
-names (the question's words, or corpus words that mean the same; the subject every article
-shares goes without saying), and then:
+A yes/no question asks whether something holds of the things it names (the question's words,
+or corpus words that mean the same; the subject every article shares goes without saying).
 
-* a FAQ entry's own "Yes."/"No." stays when the entry names all of that and the question is
-  not asked the other way round ("can I practise without a certification?" must not get the
-  "No." of "do I need a certification?"); "is a treatment plan needed for reimbursement?" is
-  not answered by the "No." of "do all insurers have the same requirements?";
-* a statement says yes when the clause that names those things is affirmative and plain (no
-  "may", "sometimes", "if", "only"), no when that clause is negated;
-* a list answers yes when it names what the question asks about ("does it help with migraines?").
+* A FAQ entry's own "Yes."/"No." answers the FAQ's question: it stays when the user asked that
+  question, the same way round, in other words or in its words ("can I practise without a
+  certification?" must not get the "No." of "do I need a certification?"; "is a treatment plan
+  needed for reimbursement?" not the "No." of "do all insurers have the same requirements?"),
+  and no other retrieved entry it may be asking answers the other way.
+* A statement says yes when it names all the question names and the clause that names them is
+  affirmative and plain (no "may", "sometimes", "if", "only", no "but"/"however"), no when that
+  clause is negated.
+* A list, or an enumeration written out, answers yes when it names what the question asks about
+  ("does it help with migraines?").
 
 Anything else gets no opener: a missing yes is a weaker answer, a wrong one is a false answer.
 """
@@ -40,7 +41,7 @@ _QUALIFIED = re.compile(r"\b(may|might|sometimes|some|perhaps|possibly|somewhat|
 _RELATION = re.compile(r"\b(before|after|until|till|than|instead|rather|except|besides|unless|during|while|"
                        r"same|different|similar|equal|every|all)\b", re.I)
 _CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|while|whereas)\b", re.I)
-_CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s|\b(?:but|however|although|though|while|whereas)\b", re.I)
+_CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s")
 
 
 class Entry(NamedTuple):
@@ -110,8 +111,7 @@ class Polarity:
         """"Yes." for a yes/no question whose answer is a list (or an enumeration written out)
         that names what it asks about: "does it help with migraines?" of the conditions treated.
         Only an affirmative list that names all the question names."""
-        asked = question_sentence(question).strip()
-        if not _POLAR.match(asked.split(",")[-1]) or re.search(r"\bor\b", asked, re.I):
+        if not _asks_whether(question_sentence(question).strip()):
             return ""
         items = _ITEM.findall(text) or _inline_items(text)
         named = self.named(question, terms)
@@ -122,8 +122,7 @@ class Polarity:
     def opener(self, question: str, text: str, terms: Iterable[Term] = ()) -> str:
         """"Yes." or "No." for a statement or list that answers a yes/no question; "" when it does not plainly."""
         asked = question_sentence(question).strip()
-        last = asked.split(",")[-1]  # "what about migraines, does it help?"
-        if not _POLAR.match(last) or re.search(r"\bor\b", asked, re.I):
+        if not _asks_whether(asked):
             return ""
         if _ITEM.search(text) or _inline_items(text):
             return self.listed(question, text, terms)
@@ -135,18 +134,22 @@ class Polarity:
         relations = {w.lower() for w in _RELATION.findall(asked)}
         if relations - {w.lower() for w in _RELATION.findall(text)}:  # "before I'm licensed" vs "already need to be licensed"
             return ""
-        if not _all_in(named, content_terms(text, keep_filler=True)):
+        # A passage that qualifies itself is neither a plain yes nor a plain no: "There is not an
+        # official designation ..., but many therapists title themselves that way"; "There are
+        # schools that market the certification as a requirement ... However, ... this is categorically false."
+        if _CONTRAST.search(text) or not _all_in(named, content_terms(text, keep_filler=True)):
             return ""
         clauses = [c for c in _CLAUSE.split(text) if c and c.strip()]
         clause = max(clauses, key=lambda c: sum(_all_in({t}, content_terms(c, keep_filler=True)) for t in named))
         if _QUALIFIED.search(clause):
             return ""
-        # A passage that qualifies itself is neither a plain yes nor a plain no: "There is not an
-        # official designation ..., but many therapists title themselves that way"; "There are
-        # schools that market the certification as a requirement ... However, ... this is categorically false."
-        if _CONTRAST.search(text):
-            return ""
         return "No." if negated(clause) else "Yes."
+
+
+def _asks_whether(asked: str) -> bool:
+    """A question that asks whether ("does it help?", "what about migraines, does it help?"),
+    with no alternatives offered ("... or ...")."""
+    return bool(_POLAR.match(asked.split(",")[-1])) and not re.search(r"\bor\b", asked, re.I)
 
 
 def _inline_items(text: str) -> list[str]:

@@ -143,6 +143,13 @@ def content_terms(text: str, *, keep_filler: bool = False) -> list[str]:
     return list(seen)
 
 
+def overlap(a: set[str], b: set[str]) -> float:
+    """How much of the shorter text the longer one says (the overlap coefficient of their terms): a
+    sentence whose terms another already has ("... treat carpal tunnel syndrome, sciatica ..." after
+    the full list) adds nothing."""
+    return len(a & b) / max(min(len(a), len(b)), 1)
+
+
 def word_count(text: str) -> int:
     return len(text.split())
 
