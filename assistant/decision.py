@@ -42,7 +42,7 @@ import numpy as np
 
 from .guard import looks_like_instructions
 from .retrieval import Retrieval, Unit
-from .text import FILLER, INTERROGATIVE, STOPWORDS, content_terms, normalize_numbers, split_sentences, words
+from .text import FILLER, INTERROGATIVE, STOPWORDS, content_terms, has_family, normalize_numbers, split_sentences, words
 from .vocabulary import LEXICON_DIR, Vocabulary
 
 Verdict = Literal["answer", "partial", "refuse"]
@@ -254,11 +254,12 @@ class Decider:
         total = (sum(weights.values()) + unmatched) or 1.0
         scored = []
         for unit in retrieval.units:
+            # A word of the same family counts: "certified" is said by "certification".
             present = _unit_terms(unit.text)
-            coverage = sum(w for term, w in weights.items() if term in present) / total
+            coverage = sum(w for term, w in weights.items() if has_family(term, present)) / total
             if unit.role == "question":  # a FAQ question stands for its entry: half its coverage is the entry's
                 entry = _unit_terms(unit.hit.doc.page_content)
-                coverage = (coverage + sum(w for term, w in weights.items() if term in entry) / total) / 2
+                coverage = (coverage + sum(w for term, w in weights.items() if has_family(term, entry)) / total) / 2
             score = t.semantic_weight * unit.similarity + (1 - t.semantic_weight) * coverage
             scored.append(ScoredUnit(unit, round(score, 4), round(coverage, 4)))
         scored.sort(key=lambda s: (-s.score, s.unit.hit.metadata.get("chunk_id", ""), s.unit.position))

@@ -19,13 +19,12 @@ Anything else gets no opener: a missing yes is a weaker answer, a wrong one is a
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Callable, Iterable, NamedTuple
 
 from .decision import Term, question_sentence
 from .followup import is_keywords
-from .text import content_terms, negated
+from .text import content_terms, has_family, negated
 
 OPENER = re.compile(r"^(Yes|No)\b[.,:;]?\s+")
 _WH_QUESTION = re.compile(r"^\W*(?:(?:and|but|so|also|ok|okay|then|well)\b\W*)*"
@@ -163,13 +162,8 @@ def _inline_items(text: str) -> list[str]:
 def _all_in(named: Iterable[str], terms: Iterable[str]) -> bool:
     """Every named term is among ``terms``, a word of the same family counting: "prescription"
     is named by "prescribed", "certification" by "certified"."""
-    terms = set(terms)
-    return all(t in terms or any(_family(t, other) for other in terms) for t in named)
-
-
-def _family(a: str, b: str) -> bool:
-    shared = len(os.path.commonprefix([a, b]))
-    return shared >= 5 and shared >= 0.75 * max(len(a), len(b))  # not "special" and "specific"
+    terms = frozenset(terms)
+    return all(has_family(t, terms) for t in named)
 
 
 def without_opener(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 
@@ -141,6 +142,19 @@ def content_terms(text: str, *, keep_filler: bool = False) -> list[str]:
             continue
         seen.setdefault(stem(word), None)
     return list(seen)
+
+
+def same_family(a: str, b: str) -> bool:
+    """Two stems of one word family: "certifi" (certified) and "certif" (certification); not
+    "special" and "specif" (specific)."""
+    shared = len(os.path.commonprefix([a, b]))
+    return shared >= 5 and shared >= 0.75 * max(len(a), len(b))
+
+
+@lru_cache(maxsize=200_000)
+def has_family(term: str, terms: frozenset[str]) -> bool:
+    """``term`` is among ``terms``, or a word of its family is."""
+    return term in terms or any(same_family(term, other) for other in terms)
 
 
 def overlap(a: set[str], b: set[str]) -> float:

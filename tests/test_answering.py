@@ -26,6 +26,15 @@ def test_answer_has_the_fact_and_cites_the_passage_it_came_from(assistant):
     assert answer.latency_ms > 0 and 0 < answer.confidence <= 1
 
 
+@pytest.mark.parametrize("question", ["do you have to be certified to do medical massage",
+                                      "do i need to be certified in medical massage"])
+def test_a_word_counts_as_its_family_when_matching_a_question(assistant, question):
+    # "certified" is said by "certification": the certification entry answers, not the one about
+    # taking courses "without getting certified".
+    answer = assistant.ask(question)
+    assert re.match(r"No\b", answer.answer) and "not needed" in answer.answer.split("[")[0], answer.answer
+
+
 def test_every_citation_snippet_is_verbatim_text_of_its_chunk(assistant):
     for question in ["what does insurance need before it pays", "is maryland different", "mmpa cost",
                      "what techniques does medical massage use", "can I put medical massage therapist on my cards"]:
