@@ -134,6 +134,16 @@ def test_two_questions_in_one_message_are_both_answered(assistant):
     assert answer.answer.count("**") >= 4  # each question is named above its answer
 
 
+def test_where_to_look_is_framing_not_a_claim_when_one_of_two_questions_is_not_covered(assistant):
+    # One part answered, one not: the answer as a whole is not a refusal, so the "where to look"
+    # line must read as the assistant's own framing (in emphasis), never as an uncited fact.
+    from evals.metrics import check_grounding
+    answer = assistant.ask("what does the mmpa training cost? and does medicare pay for medical massage?")
+    assert not answer.refused and "$1,400" in answer.answer and "insurer" in answer.answer
+    grounded, sentences, *_ , problems = check_grounding(answer, CORPUS_TEXT)
+    assert grounded == sentences, problems
+
+
 def test_two_questions_one_passage_answers_get_it_once(assistant):
     answer = assistant.ask("is the MMPA course expensive? how long does it last?")
     assert not answer.refused and answer.answer.count("$1,400") == 1
