@@ -256,6 +256,15 @@ class Assistant:
                 passage = retried.lead.unit.hit.doc.page_content if retried.lead else ""
                 if retried.verdict == "answer" and set(content_terms(focus)) <= set(content_terms(passage)):
                     query, decision, retrieval = about, retried, found
+        if decision.reason == NO_MATCH and standalone != text and self.sources.subject:
+            # A follow-up the question before it drowns out ("is it hard?" after the job outlook: no
+            # passage is about both) is asked as itself, about what the conversation named, or
+            # else about what every article is about.
+            names = vocabulary.names_in(query) or [self.sources.subject]
+            alone = vocabulary.correct(" ".join([*names, text]))
+            retried, found = self._decide(alone, focus, timings)
+            if retried.verdict == "answer":
+                query, decision, retrieval = alone, retried, found
         if decision.verdict == "answer" and standalone != text and self.generator is None:
             # A follow-up that asks something new about the same subject ("and is it required?" after
             # the MMPA's cost) must not get the previous answer again, as it does when the previous

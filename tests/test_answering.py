@@ -525,6 +525,16 @@ def test_a_followup_asking_something_new_does_not_get_the_previous_answer_again(
     assert answer.answer.split(" [")[0] not in first.answer
 
 
+def test_a_followup_drowned_out_by_the_question_before_it_is_asked_as_itself(assistant):
+    # Joined to the outlook question, "is it hard?" matches no passage well; asked about the
+    # subject of the articles, it is the FAQ's "hard career" answer.
+    previous = "what's the job outlook?"
+    first = assistant.ask(previous)
+    history = [{"role": "user", "content": previous}, {"role": "assistant", "content": first.answer}]
+    answer = assistant.ask("is it hard?", history)
+    assert not answer.refused and "challenging" in answer.answer.split(" [")[0], answer.answer
+
+
 def test_a_condition_the_list_does_not_name_is_not_answered_with_the_list(assistant):
     answer = assistant.ask("can medical massage treat depression?")
     assert answer.refused and "depression" in answer.answer.split("\n")[0]
