@@ -24,7 +24,7 @@ from typing import Callable, Iterable, NamedTuple
 
 from .decision import Term, question_sentence
 from .followup import is_keywords
-from .text import content_terms, has_family, negated
+from .text import content_terms, has_family, negated, stem, words
 
 OPENER = re.compile(r"^(Yes|No)\b[.,:;]?\s+")
 _WH_QUESTION = re.compile(r"^\W*(?:(?:and|but|so|also|ok|okay|then|well)\b\W*)*"
@@ -114,8 +114,11 @@ class Polarity:
             return ""
         items = _ITEM.findall(text) or _inline_items(text)
         named = self.named(question, terms)
-        listed = [t for item in items for t in content_terms(item, keep_filler=True)]
-        in_list = any(_all_in({t}, listed) for t in named)
+        # A list holds things: the question names one of them by its word, not by a word of its
+        # family ("is it painful?" does not ask about "back and neck pain").
+        listed = {_singular(w) for item in items for w in words(item)}
+        asked = {_singular(w) for w in words(question_sentence(question)) if stem(w) in named}
+        in_list = bool(asked & listed)
         return "Yes." if in_list and not negated(text) and _all_in(named, content_terms(text, keep_filler=True)) else ""
 
     def opener(self, question: str, text: str, terms: Iterable[Term] = ()) -> str:
@@ -143,6 +146,10 @@ class Polarity:
         if _QUALIFIED.search(clause):
             return ""
         return "No." if negated(clause) else "Yes."
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def _asks_whether(asked: str) -> bool:
