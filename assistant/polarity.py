@@ -24,7 +24,7 @@ from typing import Callable, Iterable, NamedTuple
 
 from .decision import Term, question_sentence
 from .followup import is_keywords
-from .text import content_terms, has_family, negated, stem, words
+from .text import STOPWORDS, content_terms, has_family, negated, stem, words
 
 OPENER = re.compile(r"^(Yes|No)\b[.,:;]?\s+")
 _WH_QUESTION = re.compile(r"^\W*(?:(?:and|but|so|also|ok|okay|then|well)\b\W*)*"
@@ -38,7 +38,7 @@ _QUALIFIED = re.compile(r"\b(may|might|sometimes|some|perhaps|possibly|somewhat|
                         r"|^\W*(for|when)\b", re.I)
 # Words that relate what a question names, where the passage may relate the same things otherwise.
 _RELATION = re.compile(r"\b(before|after|until|till|than|instead|rather|except|besides|unless|during|while|"
-                       r"same|different|similar|equal|every|all)\b", re.I)
+                       r"same|different|similar|equal|every|all|enough|sufficient|alone)\b", re.I)
 _CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|while|whereas)\b", re.I)
 _CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s")
 
@@ -88,8 +88,9 @@ class Polarity:
         the other way: "do I need some kind of license?" may be "do medical massage therapists need
         a license?" (Yes) or "is there a separate license?" (No), and then neither is said."""
         said = OPENER.match(entry.answer)
-        if said is None or not self.asks(question, entry, terms):
-            return False
+        if said is None or not self.asks(question, entry, terms) \
+                or _relations(question_sentence(question)) - _relations(f"{entry.question} {entry.answer}"):
+            return False  # "is a prescription enough?" is not "does insurance need a prescription?"
         return not any((m := OPENER.match(other.answer)) and m.group(1) != said.group(1) and self.asks(question, other, terms)
                        for other in others)
 
@@ -133,8 +134,7 @@ class Polarity:
         # "can I ... without ...?" would misread a yes or no.
         if len(named) < 2 or negated(asked):
             return ""
-        relations = {w.lower() for w in _RELATION.findall(asked)}
-        if relations - {w.lower() for w in _RELATION.findall(text)}:  # "before I'm licensed" vs "already need to be licensed"
+        if _relations(asked) - _relations(text):  # "before I'm licensed" vs "already need to be licensed"
             return ""
         # A passage that qualifies itself is neither a plain yes nor a plain no: "There is not an
         # official designation ..., but many therapists title themselves that way"; "There are
@@ -143,9 +143,41 @@ class Polarity:
             return ""
         clauses = [c for c in _CLAUSE.split(text) if c and c.strip()]
         clause = max(clauses, key=lambda c: sum(_all_in({t}, content_terms(c, keep_filler=True)) for t in named))
-        if _QUALIFIED.search(clause):
+        if _QUALIFIED.search(clause) or self._other_kind(asked, clause):
             return ""
         return "No." if negated(clause) else "Yes."
+
+    def _other_kind(self, question: str, clause: str) -> bool:
+        """The clause speaks of another kind of the subject than the question: "Traditional massage
+        therapy does not attempt to diagnose" says nothing of whether medical massage does. No run
+        of subject words in it has all of the question's, and a word the question does not use
+        qualifies one."""
+        asked = set(content_terms(question, keep_filler=True))
+        kinds = [set(run) for run, _ in self._subject_runs(question)]
+        runs = self._subject_runs(clause)
+        if not kinds or any(_all_in(kind, run) for kind in kinds for run, _ in runs):
+            return False  # it speaks of the kind asked about too ("... to attend a medical massage school")
+        return any(before and before not in asked for _, before in runs)
+
+    def _subject_runs(self, text: str) -> list[tuple[list[str], str]]:
+        """Runs of the subject's words (stemmed) in ``text``, each with the content word just before it."""
+        runs, run, before, previous = [], [], "", ""
+        for word in words(text) + [""]:
+            term = stem(word) if word else ""
+            if term and word not in STOPWORDS and has_family(term, self.subject_terms):
+                if not run:
+                    before = previous
+                run.append(term)
+                continue
+            if run:
+                runs.append((run, before))
+            run = []
+            previous = term if word and word not in STOPWORDS else ""
+        return runs
+
+
+def _relations(text: str) -> set[str]:
+    return {w.lower() for w in _RELATION.findall(text)}
 
 
 def _singular(word: str) -> str:

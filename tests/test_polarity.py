@@ -42,6 +42,12 @@ POLARITY = Polarity(subject="medical massage therapy")
     # A list holds things named by their word: "painful" is not an item "back and neck pain".
     ("is it painful?", "It can treat carpal tunnel syndrome, sciatica, back and neck pain and migraines.", ""),
     ("does it help with neck pains?", "It can treat carpal tunnel syndrome, sciatica, back and neck pain and migraines.", "Yes."),
+    # Another kind of the subject: what traditional massage does not do says nothing of medical massage.
+    ("does medical massage diagnose problems?", "Traditional massage therapy does not attempt to diagnose problems.", ""),
+    ("do doctors refer patients to massage therapists?", "Licensed medical massage therapists use referrals "
+     "provided by doctors to treat patients.", "Yes."),
+    ("do you need to be licensed to attend a medical massage therapy school?", "You need to be a licensed, "
+     "practising massage therapist to attend a medical massage therapy school.", "Yes."),
     # Not a yes/no question.
     ("what does the school need?", "The school needs a license and a certificate.", ""),
 ])
@@ -73,6 +79,8 @@ def test_a_faq_yes_or_no_answers_only_its_own_question():
     # Asked the other way round, or not a yes/no question at all.
     assert not POLARITY.keeps_faq_opener("can therapists work without a license?", LICENSE._replace(similarity=0.9))
     assert not POLARITY.keeps_faq_opener("what license do therapists need?", LICENSE._replace(similarity=0.9))
+    # A relation the entry does not state: "enough" is not "needed".
+    assert not POLARITY.keeps_faq_opener("do therapists need just a license, is that enough?", LICENSE._replace(similarity=0.9))
 
 
 def test_a_faq_yes_or_no_is_not_said_when_another_entry_it_may_be_asking_answers_the_other_way():
