@@ -111,7 +111,8 @@ class Polarity:
         """"Yes." for a yes/no question whose answer is a list (or an enumeration written out)
         that names what it asks about: "does it help with migraines?" of the conditions treated.
         Only an affirmative list that names all the question names."""
-        if not _asks_whether(question_sentence(question).strip()):
+        asked = question_sentence(question).strip()
+        if not _asks_whether(asked) or _relations(asked) - _relations(text):  # "the same as" is not "includes"
             return ""
         items = _ITEM.findall(text) or _inline_items(text)
         named = self.named(question, terms)
