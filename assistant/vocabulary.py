@@ -184,10 +184,12 @@ class Vocabulary:
             low = word.lower()
             if low in glossary():
                 return f"{word} {glossary()[low]}"
+            # "RMP (registered massage practitioners)"; "NCBTMB (national certification board ...)" too,
+            # which the corpus uses but never puts beside the name it writes out.
+            if word.isupper() and low in self.initialisms and low not in self.acronyms and low not in STOPWORDS:
+                return f"{word} ({' '.join(self.initialisms[low])})"
             if low in STOPWORDS or low in FILLER or self.in_corpus(low):
                 return word
-            if word.isupper() and low in self.initialisms:  # "RMP (registered massage practitioners)"
-                return f"{word} ({' '.join(self.initialisms[low])})"
             return self.corpus_form(low) or word
         fixed = re.sub(r"[A-Za-z]+", fix, text)
         # An organization spelled out is also named by the acronym the corpus mostly uses.

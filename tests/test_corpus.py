@@ -129,6 +129,17 @@ def test_an_acronym_the_corpus_only_writes_out_is_understood():
     assert "mg" not in vocabulary.initialisms and "am" not in vocabulary.initialisms  # two letters: noise
 
 
+def test_an_acronym_the_corpus_uses_apart_from_its_name_is_joined_to_the_name():
+    from assistant.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary.from_texts([
+        "One of them is the National Certification Board for Therapeutic Massage and Bodywork.",
+        "All of these providers are NCBTMB approved.",
+    ])
+    assert "national certification board" in vocabulary.correct("what is the NCBTMB?")
+    assert vocabulary.correct("what is the ncbtmb?") == "what is the ncbtmb?"  # typed as a word, not an acronym
+
+
 def test_capitals_running_on_are_not_names():
     from assistant.decision import typed_names
 
