@@ -86,6 +86,7 @@ class Term:
     domain: float = 0.0        # cos(word, the corpus's mean direction): belongs to the subject's domain
     typed_as_name: bool = False
     name_like: bool = False    # typed as a name, or its closest corpus words are names (Maryland, AMTA)
+    in_passage: float | None = None  # how closely the best passages say what the word means in the question
 
 
 @dataclass
@@ -157,6 +158,7 @@ class Thresholds:
     typed_ratio: float = 0.75              # ... and this share of the best unit's score: a figure about the asked thing
     semantic_weight: float = 0.6           # score = w * similarity + (1 - w) * coverage
     unmatched_shift: float = 0.05          # a question word no passage has counts fully against coverage from this shift on
+    word_in_passage: float = 1.01          # a word whose meaning in the question a best passage says this closely is no ask they lack
 
     @classmethod
     def from_settings(cls, settings) -> "Thresholds":
@@ -224,8 +226,11 @@ class Decider:
     def __init__(self, vocabulary: Vocabulary, term_weight: Callable[[str], float], term_in_corpus: Callable[[str], bool],
                  embed: Callable[[list[str]], list[list[float]]],
                  nearest_terms: Callable[[list[list[float]]], list[list[tuple[str, float]]]],
-                 thresholds: Thresholds, centroid: np.ndarray | None = None):
+                 thresholds: Thresholds, centroid: np.ndarray | None = None,
+                 word_vectors: Callable[[str], dict[str, np.ndarray]] | None = None):
         self.vocabulary = vocabulary
+        self.word_vectors = word_vectors
+        self.every_word = False  # calibration reads every word in the passages, whatever the thresholds
         self.term_weight = term_weight
         self.term_in_corpus = term_in_corpus
         self.embed = embed
@@ -276,8 +281,29 @@ class Decider:
                      and (counted is None or counts(s.unit.text, counted))]
         own = retrieval.probe_vectors[-1] if focus != query and probes and probes.texts and retrieval.probe_vectors \
             and len(retrieval.probe_vectors) == len(probes.texts) else None
-        return Evidence(top_similarity=round(top, 4), units=scored, terms=terms, asks=asks, typed_units=typed,
-                        names=names, counted=counted, focus_vector=None if own is None else np.asarray(own))
+        evidence = Evidence(top_similarity=round(top, 4), units=scored, terms=terms, asks=asks, typed_units=typed,
+                            names=names, counted=counted, focus_vector=None if own is None else np.asarray(own))
+        self._read_in_passages(evidence, focus)
+        return evidence
+
+    def _read_in_passages(self, evidence: Evidence, focus: str, passages: int = 3) -> None:
+        """For each word the thresholds would call an ask the sources lack: how closely the best
+        passages say what it means in the question, word piece by word piece (the contextual
+        vectors of the question's word against those of the passages' words). "Mandatory" in "is
+        certification mandatory?" is said by "not needed"; "Medicare" is said by no passage.
+        Only these words pay for it: most questions have none."""
+        asked = [term for term in evidence.terms
+                 if " " not in term.word and (self.every_word or is_specific(term, self.thresholds, listed=True))]
+        if self.word_vectors is None or not asked or not evidence.answers:
+            return
+        question = self.word_vectors(focus)
+        texts = [u.unit.hit.doc.page_content if u.unit.role == "question" else u.unit.text
+                 for u in evidence.answers[:passages]]
+        said = np.vstack([v for text in texts for v in self.word_vectors(text).values()])
+        for term in asked:
+            vectors = question.get(term.word)
+            if vectors is not None:
+                term.in_passage = round(float((vectors @ said.T).max(axis=1).mean()), 4)
 
     def _weights(self, query: str, focus: str) -> dict[str, float]:
         """Weighted question terms, in the corpus's form; what the user typed last weighs double."""
@@ -385,13 +411,16 @@ def _drop_word(text: str, word: str) -> str:
 
 
 def is_specific(term: Term, t: Thresholds, listed: bool = False) -> bool:
-    """A word the corpus lacks that names a specific ask: no corpus word means the same, and
-    leaving it out changes the question. Names and words of the subject's domain (Medicare,
+    """A word the corpus lacks that names a specific ask: no corpus word means the same, the
+    best passages do not say what it means in the question in other words, and leaving it out
+    changes the question. Names and words of the subject's domain (Medicare,
     chiropractor) matter at a smaller change than everyday words, which are mostly phrasing; so
     does any word asked of a list ("can it treat depression?" of the conditions it treats): a list
     names what it holds, and the word is not among them."""
     if term.nearest_similarity >= t.synonym_similarity:
         return False
+    if term.in_passage is not None and term.in_passage >= t.word_in_passage:
+        return False  # the passages say it in other words ("not needed" for "mandatory")
     if " " in term.word:  # a run of such words is held to the everyday bar whatever its parts are
         return term.shift >= t.generic_shift
     if term.typed_as_name:

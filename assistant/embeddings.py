@@ -7,6 +7,7 @@ import os
 import threading
 from functools import lru_cache
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 for _var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
@@ -68,3 +69,40 @@ class LocalEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.model.embed_query(text)
+
+    def word_vectors(self, text: str) -> dict[str, np.ndarray]:
+        """Each word of ``text`` (lower case) with its contextual vectors, one per word piece,
+        normalized: what the word means in this sentence ("physical" in "physical therapist")."""
+        return dict(_word_vectors(text))
+
+
+def _sentence_transformer():
+    model = _load()
+    return getattr(model, "_client", None) or model.client
+
+
+@lru_cache(maxsize=4096)  # the same passages come back question after question
+def _word_vectors(text: str) -> tuple[tuple[str, np.ndarray], ...]:
+    st = _sentence_transformer()
+    with LocalEmbeddings._lock:  # one forward pass at a time through the shared model
+        vectors = st.encode([text], output_value="token_embeddings", convert_to_numpy=False)[0]
+    vectors = vectors.detach().cpu().numpy() if hasattr(vectors, "detach") else np.asarray(vectors)
+    vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    encoded = st.tokenizer(text, truncation=True, max_length=vectors.shape[0], return_offsets_mapping=True)
+    words: dict[str, list[int]] = {}
+    current, rows = "", []
+    for row, (start, end) in enumerate(encoded["offset_mapping"][:vectors.shape[0]]):
+        if start == end:  # [CLS], [SEP]
+            continue
+        piece = text[start:end]
+        if rows and start == previous_end and piece.isalnum() and current[-1:].isalnum():
+            current += piece  # a word piece that continues the word
+            rows.append(row)
+        else:
+            if rows:
+                words.setdefault(current.lower(), rows)
+            current, rows = piece, [row]
+        previous_end = end
+    if rows:
+        words.setdefault(current.lower(), rows)
+    return tuple((word, vectors[rows]) for word, rows in words.items())

@@ -74,6 +74,7 @@ class Assistant:
             vocabulary=retriever.vocabulary, term_weight=retriever.term_weight, term_in_corpus=retriever.term_in_corpus,
             embed=retriever.embeddings.embed_documents, nearest_terms=retriever.nearest_terms,
             thresholds=self.thresholds, centroid=retriever.corpus_centroid(),
+            word_vectors=getattr(retriever.embeddings, "word_vectors", None),
         )
         composer = Composer(
             section_chunks=retriever.section_chunks,

@@ -33,10 +33,15 @@ def answerer_for(assistant):
 def evidence_pairs(assistant, cases: list[dict]) -> list:
     """(evidence of the first question's decision, expect_refusal) per case that reaches a decision."""
     pairs = []
-    for case in cases:
-        _, trace = assistant.trace(case["question"], case.get("history") or [])
-        if trace.decision is not None:
-            pairs.append((trace.decision.evidence, bool(case.get("expect_refusal"))))
+    decider = assistant.decider
+    decider.every_word = True  # so that a sweep of the word thresholds sees what the passages say of every word
+    try:
+        for case in cases:
+            _, trace = assistant.trace(case["question"], case.get("history") or [])
+            if trace.decision is not None:
+                pairs.append((trace.decision.evidence, bool(case.get("expect_refusal"))))
+    finally:
+        decider.every_word = False
     return pairs
 
 

@@ -26,6 +26,7 @@ SWEEPS = {
     "synonym_similarity": np.round(np.arange(0.55, 0.96, 0.025), 3),
     "typed_score": np.round(np.arange(0.25, 0.71, 0.025), 3),
     "typed_ratio": np.round(np.arange(0.0, 1.01, 0.05), 3),
+    "word_in_passage": np.round(np.arange(0.40, 0.86, 0.025), 3),
 }
 
 

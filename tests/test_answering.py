@@ -545,3 +545,20 @@ def test_a_story_s_own_words_do_not_outweigh_the_question_it_ends_with(assistant
     answer = assistant.ask("I've been doing massage for three years at a chiropractor's office. "
                            "Can I market myself as a medical massage therapist?")
     assert "official designation" in answer.answer.split("\n")[0], answer.answer
+
+
+def test_a_word_the_passages_say_in_other_words_is_no_ask_they_lack(assistant):
+    # "mandatory" is in no passage, and leaving it out moves the question; but in this question it
+    # means what "not needed" / "requirement" say in the certification passages.
+    answer = assistant.ask("is certification mandatory for medical massage therapists")
+    assert not answer.refused and re.search(r"not needed|not required|categorically false", answer.answer)
+    # A word no passage says anything like stays an ask they lack.
+    assert assistant.ask("does medicaid pay for medical massage").refused
+
+
+def test_what_a_word_means_in_the_passages_is_read_only_for_words_that_would_refuse(assistant):
+    _, trace = assistant.trace("is certification mandatory for medical massage therapists")
+    (term,) = [t for t in trace.decision.evidence.terms if t.word == "mandatory"]
+    assert term.in_passage is not None and term.in_passage >= assistant.thresholds.word_in_passage
+    _, trace = assistant.trace("hey what is medical massage")
+    assert all(t.in_passage is None for t in trace.decision.evidence.terms)

