@@ -90,7 +90,7 @@ def _word_vectors(text: str) -> tuple[tuple[str, np.ndarray], ...]:
     vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
     encoded = st.tokenizer(text, truncation=True, max_length=vectors.shape[0], return_offsets_mapping=True)
     words: dict[str, list[int]] = {}
-    current, rows = "", []
+    current, rows, previous_end = "", [], -1
     for row, (start, end) in enumerate(encoded["offset_mapping"][:vectors.shape[0]]):
         if start == end:  # [CLS], [SEP]
             continue

@@ -119,8 +119,7 @@ class Polarity:
         # A list holds things: the question names one of them by its word, not by a word of its
         # family ("is it painful?" does not ask about "back and neck pain").
         listed = {_singular(w) for item in items for w in words(item)}
-        asked = {_singular(w) for w in words(question_sentence(question)) if stem(w) in named}
-        in_list = bool(asked & listed)
+        in_list = any(_singular(w) in listed for w in words(asked) if stem(w) in named)
         return "Yes." if in_list and not negated(text) and _all_in(named, content_terms(text, keep_filler=True)) else ""
 
     def opener(self, question: str, text: str, terms: Iterable[Term] = ()) -> str:
