@@ -38,7 +38,7 @@ _QUALIFIED = re.compile(r"\b(may|might|sometimes|some|perhaps|possibly|somewhat|
                         r"|^\W*(for|when)\b", re.I)
 # Words that relate what a question names, where the passage may relate the same things otherwise.
 _RELATION = re.compile(r"\b(before|after|until|till|than|instead|rather|except|besides|unless|during|while|"
-                       r"same|different|similar|equal|every|all|enough|sufficient|alone)\b", re.I)
+                       r"same|different|similar|equal|every|all|enough|sufficient|alone|just|only|merely|simply)\b", re.I)
 _CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|while|whereas)\b", re.I)
 _CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s")
 

@@ -42,6 +42,8 @@ POLARITY = Polarity(subject="medical massage therapy")
     # A list that includes a thing does not say the subject is "the same as" it.
     ("is it the same as deep tissue massage?", "It uses clinical techniques, including myofascial treatments, "
      "deep tissue massage, cross fibre friction and trigger point technique.", ""),
+    ("is it basically just deep tissue massage?", "It uses clinical techniques, including myofascial treatments, "
+     "deep tissue massage, cross fibre friction and trigger point technique.", ""),
     # A list holds things named by their word: "painful" is not an item "back and neck pain".
     ("is it painful?", "It can treat carpal tunnel syndrome, sciatica, back and neck pain and migraines.", ""),
     ("does it help with neck pains?", "It can treat carpal tunnel syndrome, sciatica, back and neck pain and migraines.", "Yes."),
