@@ -261,9 +261,7 @@ class Assistant:
             # A follow-up the question before it drowns out ("is it hard?" after the job outlook: no
             # passage is about both) is asked as itself, about what the conversation named, or
             # else about what every article is about.
-            names = vocabulary.names_in(query) or [self.sources.subject]
-            alone = vocabulary.correct(" ".join([*names, text]))
-            retried, found = self._decide(alone, focus, timings)
+            alone, retried, found = self._asked_alone(text, query, focus, timings, about_subject=True)
             if retried.verdict == "answer":
                 query, decision, retrieval = alone, retried, found
         if decision.verdict == "answer" and standalone != text and self.generator is None:
@@ -273,8 +271,7 @@ class Assistant:
             # names the conversation used ("the MMPA").
             previous = self._lead_before(history, timings)
             if previous is not None and _same_passage(decision.lead, previous, self.composer.near_duplicate):
-                alone = vocabulary.correct(" ".join([*vocabulary.names_in(query), text]))
-                retried, found = self._decide(alone, focus, timings)
+                alone, retried, found = self._asked_alone(text, query, focus, timings)
                 if retried.verdict == "answer" and not _same_passage(retried.lead, previous, self.composer.near_duplicate):
                     query, decision, retrieval = alone, retried, found
         t = time.perf_counter()
@@ -286,6 +283,15 @@ class Assistant:
             draft = self.composer.related(decision, self.thresholds.related_score)
         timings["compose"] = timings.get("compose", 0.0) + _ms(t)
         return decision, draft, retrieval, query
+
+    def _asked_alone(self, text: str, query: str, focus: str, timings: dict[str, float],
+                     about_subject: bool = False) -> tuple[str, Decision, Retrieval]:
+        """A follow-up asked as itself, with the names the conversation used ("the MMPA"); with none,
+        and ``about_subject``, about what every article is about."""
+        vocabulary = self.retriever.vocabulary
+        names = vocabulary.names_in(query) or ([self.sources.subject] if about_subject else [])
+        alone = vocabulary.correct(" ".join([*names, text]))
+        return (alone, *self._decide(alone, focus, timings))
 
     def _stands_alone(self, question: str) -> bool:
         """The question names two or more things of its own, beyond what every article is about,

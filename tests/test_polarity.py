@@ -8,6 +8,9 @@ from assistant.decision import Term
 from assistant.polarity import Entry, Polarity
 
 POLARITY = Polarity(subject="medical massage therapy")
+TECHNIQUES = ("It uses clinical techniques, including myofascial treatments, deep tissue massage, cross fibre "
+              "friction and trigger point technique.")
+CONDITIONS = "It can treat carpal tunnel syndrome, sciatica, back and neck pain and migraines."
 
 
 @pytest.mark.parametrize("question, text, opener", [
@@ -40,13 +43,11 @@ POLARITY = Polarity(subject="medical massage therapy")
      "repetitive use injuries such as tennis elbow and migraines.", "Yes."),
     ("does it treat depression?", "It can treat carpal tunnel syndrome, sciatica, muscle cramps and migraines.", ""),
     # A list that includes a thing does not say the subject is "the same as" it.
-    ("is it the same as deep tissue massage?", "It uses clinical techniques, including myofascial treatments, "
-     "deep tissue massage, cross fibre friction and trigger point technique.", ""),
-    ("is it basically just deep tissue massage?", "It uses clinical techniques, including myofascial treatments, "
-     "deep tissue massage, cross fibre friction and trigger point technique.", ""),
+    ("is it the same as deep tissue massage?", TECHNIQUES, ""),
+    ("is it basically just deep tissue massage?", TECHNIQUES, ""),
     # A list holds things named by their word: "painful" is not an item "back and neck pain".
-    ("is it painful?", "It can treat carpal tunnel syndrome, sciatica, back and neck pain and migraines.", ""),
-    ("does it help with neck pains?", "It can treat carpal tunnel syndrome, sciatica, back and neck pain and migraines.", "Yes."),
+    ("is it painful?", CONDITIONS, ""),
+    ("does it help with neck pains?", CONDITIONS, "Yes."),
     # Another kind of the subject: what traditional massage does not do says nothing of medical massage.
     ("does medical massage diagnose problems?", "Traditional massage therapy does not attempt to diagnose problems.", ""),
     ("do doctors refer patients to massage therapists?", "Licensed medical massage therapists use referrals "
