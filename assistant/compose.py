@@ -47,7 +47,7 @@ class Composer:
 
     def compose(self, decision: Decision, question: str = "") -> Draft:
         """An answer: the lead unit first (a matching FAQ entry whole), then supporting units."""
-        lead = self._best_worded(decision)
+        lead = self._best_worded(decision, question)
         chosen: list[Sentence] = []
         seen_terms: list[set[str]] = []
         used: set[tuple[str, int]] = set()
@@ -141,14 +141,31 @@ class Composer:
             chosen.append(Sentence(text, [(unit.hit.doc, text, unit.similarity)]))
         return Draft(sentences=chosen, confidence=_confidence(decision), coverage=0.0)
 
-    def _best_worded(self, decision: Decision) -> ScoredUnit:
+    def _entry_asked(self, decision: Decision, question: str, lead: ScoredUnit) -> ScoredUnit:
+        """Of two FAQ questions about equally close, the one the user asks the same way round:
+        "is there a special license?" is "Is there a separate license?", not "Do medical massage
+        therapists need a license?", however close the two are."""
+        entries = _faq_entries(decision)
+        terms = decision.evidence.terms
+        if question and not self.polarity.asks(question, entries[lead.unit.hit.doc.id], terms):
+            for other in decision.evidence.answers:
+                if other.score < lead.score - WORDING_MARGIN:
+                    break
+                if other.unit.role == "question" and other.unit.kind == "faq" \
+                        and self.polarity.asks(question, entries[other.unit.hit.doc.id], terms):
+                    return other
+        return lead
+
+    def _best_worded(self, decision: Decision, question: str = "") -> ScoredUnit:
         """When the FAQ, an article and a comment say the same thing about equally well, the answer
         opens with the maintainers' edited wording, then the article's, then a reader's: not with
         "In order for insurance to cover medical massage. The massage needs to prescribe by ..."
         when the FAQ has "For insurance to cover medical massage, the massage needs to be prescribed ..."."""
         lead = decision.lead
-        if decision.evidence.asks or lead.unit.role != "text":  # a typed figure or a matched FAQ question stays
+        if decision.evidence.asks:  # a typed figure stays
             return lead
+        if lead.unit.role != "text":  # a matched FAQ question stays, unless it is not the one asked
+            return self._entry_asked(decision, question, lead)
         terms = set(content_terms(lead.unit.text, keep_filler=True))
         best = lead
         for other in decision.evidence.answers:

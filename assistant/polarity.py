@@ -39,6 +39,7 @@ _QUALIFIED = re.compile(r"\b(may|might|sometimes|some|perhaps|possibly|somewhat|
 # Words that relate what a question names, where the passage may relate the same things otherwise.
 _RELATION = re.compile(r"\b(before|after|until|till|than|instead|rather|except|besides|unless|during|while|"
                        r"same|different|similar|equal|every|all|enough|sufficient|alone|just|only|merely|simply)\b", re.I)
+_OTHER = re.compile(r"\b(separate|separately|another|additional|extra|special|specific|distinct|dedicated)\b", re.I)
 _CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|while|whereas)\b", re.I)
 _CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s")
 
@@ -88,8 +89,7 @@ class Polarity:
         the other way: "do I need some kind of license?" may be "do medical massage therapists need
         a license?" (Yes) or "is there a separate license?" (No), and then neither is said."""
         said = OPENER.match(entry.answer)
-        if said is None or not self.asks(question, entry, terms) \
-                or _relations(question_sentence(question)) - _relations(f"{entry.question} {entry.answer}"):
+        if said is None or not self.asks(question, entry, terms):
             return False  # "is a prescription enough?" is not "does insurance need a prescription?"
         return not any((m := OPENER.match(other.answer)) and m.group(1) != said.group(1) and self.asks(question, other, terms)
                        for other in others)
@@ -101,6 +101,8 @@ class Polarity:
         question names: "is a treatment plan needed for reimbursement?" is not "do all insurers
         have the same requirements for reimbursement?")."""
         if not self.asks_yes_no(question) or negated(question_sentence(question)) != negated(entry.question):
+            return False
+        if _relations(question_sentence(question)) - _relations(entry.question):
             return False
         if entry.similarity >= self.same_question:
             return True
@@ -177,7 +179,10 @@ class Polarity:
 
 
 def _relations(text: str) -> set[str]:
-    return {w.lower() for w in _RELATION.findall(text)}
+    found = {w.lower() for w in _RELATION.findall(text)}
+    if _OTHER.search(text):
+        found.add("other")
+    return found
 
 
 def _singular(word: str) -> str:

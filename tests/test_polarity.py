@@ -98,6 +98,18 @@ def test_a_faq_yes_or_no_is_not_said_when_another_entry_it_may_be_asking_answers
     assert POLARITY.keeps_faq_opener("is there a separate license?", SEPARATE, [LICENSE])
 
 
+def test_a_question_about_another_or_a_separate_thing_asks_only_an_entry_that_asks_about_one():
+    close = LICENSE._replace(similarity=0.9)
+    # "special", "another", "extra" ask what "separate" asks; the license entry asks none of it ...
+    for question in ("is there a special license for medical massage?", "do I need another license?",
+                     "do I need an extra license for medical massage?"):
+        assert not POLARITY.asks(question, close), question
+        assert POLARITY.asks(question, SEPARATE._replace(similarity=0.9)), question
+    # ... and a question that does not ask about another one is still either entry's.
+    assert POLARITY.asks("do I need a license for my own practice?", close)
+    assert POLARITY.asks("do I need a license?", SEPARATE._replace(similarity=0.9))
+
+
 def test_a_question_in_the_entry_s_own_words_asks_it_when_the_entry_s_question_names_all_it_names():
     assert POLARITY.keeps_faq_opener("is there a separate license?", SEPARATE)
     assert POLARITY.keeps_faq_opener("certification needed?", Entry("Do I need a special certification?", "No. It is not.", 0.0))
@@ -124,6 +136,15 @@ def test_no_wrong_yes_or_no(assistant, question, wrong):
 def test_a_yes_no_question_a_passage_answers_plainly_gets_yes_or_no(assistant, question, opener):
     answer = assistant.ask(question)
     assert re.match(rf"{opener}\b", answer.answer), answer.answer
+
+
+@pytest.mark.parametrize("question", ["is there a special license for medical massage therapists?",
+                                      "do I have to get another license for medical massage?"])
+def test_of_two_near_tied_faq_entries_the_one_whose_question_is_asked_answers(assistant, question):
+    # About as close to "Do medical massage therapists need a license?" (Yes) as to "Is there a
+    # separate license?" (No): the one asked about another license answers, with its "No.".
+    answer = assistant.ask(question)
+    assert re.match(r"No\b", answer.answer) and "general license" in answer.answer.split("[")[0], answer.answer
 
 
 def test_a_follow_up_yes_no_question_is_matched_to_the_faq_by_what_the_user_typed(assistant):
