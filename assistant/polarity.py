@@ -40,6 +40,8 @@ _QUALIFIED = re.compile(r"\b(may|might|sometimes|some|perhaps|possibly|somewhat|
 _RELATION = re.compile(r"\b(before|after|until|till|than|instead|rather|except|besides|unless|during|while|"
                        r"same|different|similar|equal|every|all|enough|sufficient|alone|just|only|merely|simply)\b", re.I)
 _OTHER = re.compile(r"\b(separate|separately|another|additional|extra|special|specific|distinct|dedicated)\b", re.I)
+_RELATION_WORD = re.compile(f"{_RELATION.pattern}|{_OTHER.pattern}", re.I)
+_WITHOUT = re.compile(r"\bwithout\s+(?:(?:a|an|the|my|any|being|getting|having|having\s+to\s+get)\s+)*(\w+)", re.I)
 _CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|while|whereas)\b", re.I)
 _CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s")
 
@@ -102,12 +104,19 @@ class Polarity:
         have the same requirements for reimbursement?")."""
         if not self.asks_yes_no(question) or negated(question_sentence(question)) != negated(entry.question):
             return False
-        if _relations(question_sentence(question)) - _relations(entry.question):
+        asked = question_sentence(question)
+        if _relations(asked) - _relations(entry.question):
             return False
-        if entry.similarity >= self.same_question:
-            return True
-        named = self.named(question, terms)  # one word in common ("license") says what it is about, not what it asks
-        return len(named) >= 2 and _all_in(named, content_terms(entry.question, keep_filler=True))
+        named = self.named(question, terms)
+        said = content_terms(f"{entry.question} {entry.answer}", keep_filler=True)
+        if entry.similarity >= self.same_question:  # close in meaning, and the entry says most of what it names
+            things = named - {stem(m.group(0)) for m in _RELATION_WORD.finditer(asked)}  # relations were read above
+            condition = _WITHOUT.search(asked)
+            if condition and not _all_in(set(content_terms(condition.group(1))) & named, said):
+                return False
+            return not things or any(_all_in({t}, said) for t in things)
+        # One word in common ("license") says what it is about, not what it asks.
+        return len(named) >= 2 and _all_in(named, said)
 
     def listed(self, question: str, text: str, terms: Iterable[Term] = ()) -> str:
         """"Yes." for a yes/no question whose answer is a list (or an enumeration written out)
