@@ -110,7 +110,9 @@ class Polarity:
         named = self.named(question, terms)
         said = content_terms(f"{entry.question} {entry.answer}", keep_filler=True)
         if entry.similarity >= self.same_question:  # close in meaning, and the entry says most of what it names
-            things = named - {stem(m.group(0)) for m in _RELATION_WORD.finditer(asked)}  # relations were read above
+            # Relations were read above; "therapist" names the subject every entry shares.
+            things = {t for t in named - {stem(m.group(0)) for m in _RELATION_WORD.finditer(asked)}
+                      if not has_family(t, self.subject_terms)}
             condition = _WITHOUT.search(asked)
             if condition and not _all_in(set(content_terms(condition.group(1))) & named, said):
                 return False

@@ -119,6 +119,8 @@ def test_a_question_close_in_meaning_asks_an_entry_only_when_the_entry_says_what
     # What it is done without decides the answer: without a license is not without a certification.
     assert not POLARITY.asks("can I take medical massage courses without being licensed?", courses)
     assert POLARITY.asks("can I take medical massage courses without a certificate?", courses)
+    # A word of the subject every entry shares is no thing in common: a title is not a license.
+    assert not POLARITY.asks("is medical massage therapist a protected title?", LICENSE._replace(similarity=0.75))
 
 
 def test_a_question_in_its_words_may_name_what_the_entry_s_answer_says():
@@ -141,6 +143,7 @@ def test_a_question_in_the_entry_s_own_words_asks_it_when_the_entry_s_question_n
     ("is medical massage the same as a regular massage?", r"Yes\b"),  # a reader's story says neither
     ("can I go to a medical massage school before I'm licensed", r"Yes\b"),
     ("can I go to a medical massage school without being licensed?", r"Yes\b"),  # not the courses entry's "Yes."
+    ("is medical massage therapist a protected title?", r"Yes\b"),  # not the license entry's "Yes."
 ])
 def test_no_wrong_yes_or_no(assistant, question, wrong):
     answer = assistant.ask(question)
