@@ -17,8 +17,8 @@ from langchain_text_splitters import MarkdownHeaderTextSplitter
 
 from .text import STOPWORDS, slugify, split_units, word_count, words
 
-# Bump when chunking changes, so that a running app sees the index as stale.
-CHUNKER_VERSION = "4"
+# Bump when chunking or the index's word lists (text.STOPWORDS) change, so that a running app sees the index as stale.
+CHUNKER_VERSION = "5"
 READABLE_SUFFIXES = {".md", ".markdown", ".yaml", ".yml"}
 MAX_FILE_BYTES = 2 * 1024 * 1024  # an article is ~10 KB; a file this big is a mistake, not a page
 

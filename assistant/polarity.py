@@ -38,8 +38,9 @@ _QUALIFIED = re.compile(r"\b(may|might|sometimes|some|perhaps|possibly|somewhat|
                         r"|^\W*(for|when)\b", re.I)
 # Words that relate what a question names, where the passage may relate the same things otherwise.
 _RELATION = re.compile(r"\b(before|after|until|till|than|instead|rather|except|besides|unless|during|while|"
-                       r"same|different|similar|equal|every|all|enough|sufficient|alone|just|only|merely|simply)\b", re.I)
-_OTHER = re.compile(r"\b(separate|separately|another|additional|extra|special|specific|distinct|dedicated)\b", re.I)
+                       r"same|similar|equal|every|all|enough|sufficient|alone|just|only|merely|simply)\b", re.I)
+_OTHER = re.compile(r"\b(separate|separately|another|additional|extra|special|specific|distinct|dedicated|"
+                    r"different|differently|(?:its|their) own)\b", re.I)
 _RELATION_WORD = re.compile(f"{_RELATION.pattern}|{_OTHER.pattern}", re.I)
 _WITHOUT = re.compile(r"\bwithout\s+(?:(?:a|an|the|my|any|being|getting|having|having\s+to\s+get)\s+)*(\w+)", re.I)
 _CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|while|whereas)\b", re.I)

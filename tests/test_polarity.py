@@ -102,7 +102,8 @@ def test_a_question_about_another_or_a_separate_thing_asks_only_an_entry_that_as
     close = LICENSE._replace(similarity=0.9)
     # "special", "another", "extra" ask what "separate" asks; the license entry asks none of it ...
     for question in ("is there a special license for medical massage?", "do I need another license?",
-                     "do I need an extra license for medical massage?"):
+                     "do I need an extra license for medical massage?", "does medical massage have its own license?",
+                     "is a medical massage license different from a massage license?"):
         assert not POLARITY.asks(question, close), question
         assert POLARITY.asks(question, SEPARATE._replace(similarity=0.9)), question
     # ... and a question that does not ask about another one is still either entry's.
@@ -168,6 +169,15 @@ def test_of_two_near_tied_faq_entries_the_one_whose_question_is_asked_answers(as
     # separate license?" (No): the one asked about another license answers, with its "No.".
     answer = assistant.ask(question)
     assert re.match(r"No\b", answer.answer) and "general license" in answer.answer.split("[")[0], answer.answer
+
+
+def test_a_preposition_is_not_a_thing_a_faq_entry_must_name(assistant):
+    # "toward" is how the question is put, like "to": the continuing-education entry answers it.
+    previous = "tell me about medical massage courses"
+    first = assistant.ask(previous)
+    history = [{"role": "user", "content": previous}, {"role": "assistant", "content": first.answer}]
+    answer = assistant.ask("can they count toward my CEUs?", history)
+    assert re.match(r"Yes\b", answer.answer) and "continuing education" in answer.answer, answer.answer
 
 
 def test_a_follow_up_yes_no_question_is_matched_to_the_faq_by_what_the_user_typed(assistant):
