@@ -42,7 +42,7 @@ _RELATION = re.compile(r"\b(before|after|until|till|than|instead|rather|except|b
 _OTHER = re.compile(r"\b(separate|separately|another|additional|extra|special|specific|distinct|dedicated|"
                     r"different|differently|(?:its|their) own)\b", re.I)
 _RELATION_WORD = re.compile(f"{_RELATION.pattern}|{_OTHER.pattern}", re.I)
-_WITHOUT = re.compile(r"\bwithout\s+(?:(?:a|an|the|my|any|being|getting|having|having\s+to\s+get)\s+)*(\w+)", re.I)
+_WITHOUT = re.compile(r"\bwithout\s+((?:[\w'’-]+\s*){1,4})", re.I)  # what it is done without: the words after it
 _CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|while|whereas)\b", re.I)
 _CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s")
 
@@ -110,7 +110,7 @@ class Polarity:
             return False
         named = self.named(question, terms)
         said = content_terms(f"{entry.question} {entry.answer}", keep_filler=True)
-        if entry.similarity >= self.same_question:  # close in meaning, and the entry says most of what it names
+        if entry.similarity >= self.same_question:  # close in meaning, and the entry says a thing it names
             # Relations were read above; "therapist" names the subject every entry shares.
             things = {t for t in named - {stem(m.group(0)) for m in _RELATION_WORD.finditer(asked)}
                       if not has_family(t, self.subject_terms)}

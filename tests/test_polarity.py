@@ -119,6 +119,7 @@ def test_a_question_close_in_meaning_asks_an_entry_only_when_the_entry_says_what
     assert not POLARITY.asks("can I go to a medical massage school without being licensed?", courses)
     # What it is done without decides the answer: without a license is not without a certification.
     assert not POLARITY.asks("can I take medical massage courses without being licensed?", courses)
+    assert not POLARITY.asks("are medical massage courses open to people without a massage license?", courses)
     assert POLARITY.asks("can I take medical massage courses without a certificate?", courses)
     # A word of the subject every entry shares is no thing in common: a title is not a license.
     assert not POLARITY.asks("is medical massage therapist a protected title?", LICENSE._replace(similarity=0.75))
