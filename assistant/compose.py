@@ -147,14 +147,21 @@ class Composer:
         therapists need a license?", however close the two are."""
         entries = _faq_entries(decision)
         terms = decision.evidence.terms
-        if question and not self.polarity.asks(question, entries[lead.unit.hit.doc.id], terms):
-            for other in decision.evidence.answers:
-                if other.score < lead.score - WORDING_MARGIN:
-                    break
-                if other.unit.role == "question" and other.unit.kind == "faq" \
-                        and self.polarity.asks(question, entries[other.unit.hit.doc.id], terms):
-                    return other
-        return lead
+
+        yes_no = bool(OPENER.match(entries[lead.unit.hit.doc.id].answer))
+
+        def fit(unit: ScoredUnit) -> int:  # 2: asked about the same relations; 1: asked; 0: not asked
+            entry = entries[unit.unit.hit.doc.id]
+            if not self.polarity.asks(question, entry, terms):
+                return 0
+            # Between two Yes/No entries, the one asked about the same relations ("some kind of license",
+            # not "a separate license"); an entry without one is never picked for having one.
+            return 2 if yes_no and OPENER.match(entry.answer) and self.polarity.same_relations(question, entry) else 1
+        if not question or fit(lead) == 2:
+            return lead
+        near = [other for other in decision.evidence.answers if other.score >= lead.score - WORDING_MARGIN
+                and other.unit.role == "question" and other.unit.kind == "faq"]
+        return max(near, key=fit, default=lead) if near and max(map(fit, near)) > fit(lead) else lead
 
     def _best_worded(self, decision: Decision, question: str = "") -> ScoredUnit:
         """When the FAQ, an article and a comment say the same thing about equally well, the answer

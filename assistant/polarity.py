@@ -90,12 +90,34 @@ class Polarity:
         """A FAQ answer's "Yes."/"No." answers the FAQ's own question. It stays when the question
         asks that one (see ``asks``) and no other retrieved entry that it may be asking answers
         the other way: "do I need some kind of license?" may be "do medical massage therapists need
-        a license?" (Yes) or "is there a separate license?" (No), and then neither is said."""
+        a license?" (Yes) or "is there a separate license?" (No), and then neither is said. An entry
+        that asks about the same relations as the question (none: "do I need some kind of license?")
+        outweighs one that asks about more ("a *separate* license")."""
         said = OPENER.match(entry.answer)
         if said is None or not self.asks(question, entry, terms):
             return False  # "is a prescription enough?" is not "does insurance need a prescription?"
+        exact = self.same_relations(question, entry)
         return not any((m := OPENER.match(other.answer)) and m.group(1) != said.group(1) and self.asks(question, other, terms)
-                       for other in others)
+                       and (not exact or self.same_relations(question, other)) for other in others)
+
+    def same_relations(self, question: str, entry: Entry) -> bool:
+        """The entry's question relates what it names as the question does: both ask about "a separate
+        license" (or "a medical massage license": a license of the subject's own), or neither does."""
+        asked = question_sentence(question)
+        return self._kind_relations(asked, entry.question) == self._kind_relations(entry.question, asked)
+
+    def _kind_relations(self, text: str, other: str) -> set[str]:
+        """The relations of ``text``, with "other" also when the subject's words name a kind of a
+        thing that ``other`` names too: "a medical massage license" is a license of its own, as "a
+        separate license" is; "my own medical massage practice" says nothing about the license asked for."""
+        found = _relations(text)
+        tokens, named = words(text), frozenset(content_terms(other))
+        for word, following in zip(tokens, tokens[1:]):
+            head = stem(following)
+            if word not in STOPWORDS and has_family(stem(word), self.subject_terms) and following not in STOPWORDS \
+                    and not has_family(head, self.subject_terms) and has_family(head, named):
+                found.add("other")
+        return found
 
     def asks(self, question: str, entry: Entry, terms: Iterable[Term] = ()) -> bool:
         """The question is the entry's yes/no question, asked the same way round ("can I practise

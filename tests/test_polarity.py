@@ -96,6 +96,16 @@ def test_a_faq_yes_or_no_is_not_said_when_another_entry_it_may_be_asking_answers
     assert not POLARITY.keeps_faq_opener(question, separate, [license_])
     # An entry it is not asking does not count against it.
     assert POLARITY.keeps_faq_opener("is there a separate license?", SEPARATE, [LICENSE])
+    # Nor does one that asks about more than the question ("a separate license") when this one asks
+    # about just what it does.
+    assert POLARITY.keeps_faq_opener(question, license_, [separate])
+
+
+def test_a_license_of_the_subject_s_own_is_asked_like_a_separate_one():
+    medical, own_practice = "do I need a medical massage license?", "do I need a license for my own medical massage practice?"
+    assert POLARITY.same_relations(medical, SEPARATE) and not POLARITY.same_relations(medical, LICENSE)
+    # "medical massage practice" names no kind of license.
+    assert POLARITY.same_relations(own_practice, LICENSE) and not POLARITY.same_relations(own_practice, SEPARATE)
 
 
 def test_a_question_about_another_or_a_separate_thing_asks_only_an_entry_that_asks_about_one():
@@ -146,6 +156,7 @@ def test_a_question_in_the_entry_s_own_words_asks_it_when_the_entry_s_question_n
     ("can I go to a medical massage school before I'm licensed", r"Yes\b"),
     ("can I go to a medical massage school without being licensed?", r"Yes\b"),  # not the courses entry's "Yes."
     ("is medical massage therapist a protected title?", r"Yes\b"),  # not the license entry's "Yes."
+    ("can anyone attend a medical massage school?", r"No\b"),  # not "Is a massage training center a medical school?"
 ])
 def test_no_wrong_yes_or_no(assistant, question, wrong):
     answer = assistant.ask(question)
@@ -163,13 +174,17 @@ def test_a_yes_no_question_a_passage_answers_plainly_gets_yes_or_no(assistant, q
     assert re.match(rf"{opener}\b", answer.answer), answer.answer
 
 
-@pytest.mark.parametrize("question", ["is there a special license for medical massage therapists?",
-                                      "do I have to get another license for medical massage?"])
-def test_of_two_near_tied_faq_entries_the_one_whose_question_is_asked_answers(assistant, question):
+@pytest.mark.parametrize("question, opener, said", [
+    ("is there a special license for medical massage therapists?", "No", "general license"),
+    ("do I have to get another license for medical massage?", "No", "general license"),
+    ("do I need a medical massage license?", "No", "general license"),
+    ("do I need some sort of license to do medical massage?", "Yes", "licensed professionals"),
+])
+def test_of_two_near_tied_faq_entries_the_one_whose_question_is_asked_answers(assistant, question, opener, said):
     # About as close to "Do medical massage therapists need a license?" (Yes) as to "Is there a
-    # separate license?" (No): the one asked about another license answers, with its "No.".
+    # separate license?" (No): the one asked about the same thing answers, with its Yes or No.
     answer = assistant.ask(question)
-    assert re.match(r"No\b", answer.answer) and "general license" in answer.answer.split("[")[0], answer.answer
+    assert re.match(rf"{opener}\b", answer.answer) and said in answer.answer.split("[")[0], answer.answer
 
 
 def test_a_preposition_is_not_a_thing_a_faq_entry_must_name(assistant):
