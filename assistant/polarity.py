@@ -39,7 +39,8 @@ _QUALIFIED = re.compile(r"\b(may|might|sometimes|some|perhaps|possibly|somewhat|
 # Words that relate what a question names, where the passage may relate the same things otherwise.
 _RELATION = re.compile(r"\b(before|after|until|till|than|instead|rather|except|besides|unless|during|while|"
                        r"same|similar|equal|every|all|enough|sufficient|alone|just|only|merely|simply)\b", re.I)
-_OTHER = re.compile(r"\b(separate|separately|another|additional|extra|special|specific|distinct|dedicated|"
+_ONLY_FOR = re.compile(r"\s(?:just|only|solely|exclusively)\s+for\b", re.I)
+_OTHER = re.compile(r"\b(separate|separately|another|additional|extra|special|specific|specifically|distinct|dedicated|"
                     r"different|differently|(?:its|their) own)\b", re.I)
 _RELATION_WORD = re.compile(f"{_RELATION.pattern}|{_OTHER.pattern}", re.I)
 _WITHOUT = re.compile(r"\bwithout\s+((?:[\w'’-]+\s*){1,4})", re.I)  # what it is done without: the words after it
@@ -213,8 +214,10 @@ class Polarity:
 
 
 def _relations(text: str) -> set[str]:
-    found = {w.lower() for w in _RELATION.findall(text)}
-    if _OTHER.search(text):
+    # "a license just for medical massage" is a license of its own, not "just a license".
+    own = _ONLY_FOR.sub(" separate for", text)
+    found = {w.lower() for w in _RELATION.findall(own)}
+    if _OTHER.search(own):
         found.add("other")
     return found
 

@@ -113,7 +113,8 @@ def test_a_question_about_another_or_a_separate_thing_asks_only_an_entry_that_as
     # "special", "another", "extra" ask what "separate" asks; the license entry asks none of it ...
     for question in ("is there a special license for medical massage?", "do I need another license?",
                      "do I need an extra license for medical massage?", "does medical massage have its own license?",
-                     "is a medical massage license different from a massage license?"):
+                     "is a medical massage license different from a massage license?",
+                     "is there a license just for medical massage?", "do states issue licenses specifically for medical massage?"):
         assert not POLARITY.asks(question, close), question
         assert POLARITY.asks(question, SEPARATE._replace(similarity=0.9)), question
     # ... and a question that does not ask about another one is still either entry's.
