@@ -38,7 +38,8 @@ _QUALIFIED = re.compile(r"\b(may|might|sometimes|some|perhaps|possibly|somewhat|
                         r"|^\W*(for|when)\b", re.I)
 # Words that relate what a question names, where the passage may relate the same things otherwise.
 _RELATION = re.compile(r"\b(before|after|until|till|than|instead|rather|except|besides|unless|during|while|"
-                       r"same|similar|equal|every|all|enough|sufficient|alone|just|only|merely|simply)\b", re.I)
+                       r"same|similar|equal|every|everywhere|always|nationwide|universally|all|"
+                       r"enough|sufficient|alone|just|only|merely|simply)\b", re.I)
 _ONLY_FOR = re.compile(r"\s(?:just|only|solely|exclusively)\s+for\b", re.I)
 _OTHER = re.compile(r"\b(separate|separately|another|additional|extra|special|specific|specifically|distinct|dedicated|"
                     r"different|differently|(?:its|their) own)\b", re.I)

@@ -61,6 +61,14 @@ def test_a_statement_answers_yes_or_no_only_when_it_plainly_says_what_was_asked(
     assert POLARITY.opener(question, text) == opener
 
 
+def test_a_quantifier_the_passage_does_not_state_takes_the_yes_away():
+    # "everywhere" is a word no passage has, so it names nothing a passage must contain; it is not "in most states".
+    polarity = Polarity(subject="medical massage therapy", in_corpus=lambda term: term != "everywher")
+    text = "The program is accepted in most states."
+    assert polarity.opener("is the program accepted everywhere?", text) == ""
+    assert polarity.opener("is the program accepted in most states?", text) == "Yes."
+
+
 def test_a_word_the_corpus_lacks_counts_as_the_corpus_word_that_means_the_same():
     question, text = "does a doctor sign the prescription?", "A physician needs to sign the prescription."
     assert POLARITY.opener(question, text, [Term("doctor", nearest="physician", nearest_similarity=0.8)]) == "Yes."
