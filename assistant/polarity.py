@@ -71,7 +71,9 @@ class Polarity:
         """A question that asks whether, not what: it may be answered "Yes."/"No."."""
         asked = question_sentence(question).strip()
         searched = is_keywords(asked) and not asked.endswith("?")  # "certification needed?" does ask
-        return bool(asked) and not _WH_QUESTION.match(asked) and not searched
+        # "my clinic bills insurance, what do I need from the patient?" asks what, after its comma.
+        return bool(asked) and not _WH_QUESTION.match(asked) and not _WH_QUESTION.match(asked.split(",")[-1]) \
+            and not searched
 
     def named(self, question: str, terms: Iterable[Term] = ()) -> frozenset[str]:
         """The corpus terms the question names, beyond the subject every article shares. A word

@@ -116,6 +116,11 @@ def test_a_license_of_the_subject_s_own_is_asked_like_a_separate_one():
     assert POLARITY.same_relations(own_practice, LICENSE) and not POLARITY.same_relations(own_practice, SEPARATE)
 
 
+def test_a_question_that_asks_what_after_a_comma_is_no_yes_no_question():
+    assert not POLARITY.asks_yes_no("my clinic wants me to bill insurance, what do I need from the patient?")
+    assert POLARITY.asks_yes_no("my clinic wants me to bill insurance, do I need a prescription?")
+
+
 def test_a_question_about_another_or_a_separate_thing_asks_only_an_entry_that_asks_about_one():
     close = LICENSE._replace(similarity=0.9)
     # "special", "another", "extra" ask what "separate" asks; the license entry asks none of it ...
