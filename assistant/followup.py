@@ -61,7 +61,10 @@ def is_followup(question: str, names_its_subject=None) -> bool:
     if _CONNECTIVE.search(question) or not content_terms(question):
         return True  # "And in Maryland?"; "when?" or "how much?" has no subject of its own
     # An existential "there" ("are there jobs?") leans on the chat's subject, not on the last question.
-    leans_on_it = refers_back(_EXISTENTIAL.sub(" ", question))
+    asked = _EXISTENTIAL.sub(" ", question)
+    if re.search(r"\bthere\b", asked, re.I):
+        return True  # "work in a hospital there": the place named before, whatever else it names
+    leans_on_it = refers_back(asked)
     return leans_on_it and not (names_its_subject and names_its_subject(question))
 
 

@@ -289,6 +289,14 @@ def test_an_existential_there_does_not_carry_the_last_question_over(assistant):
     assert not answer.refused and "23%" in answer.answer and "Sciatica" not in answer.answer
 
 
+def test_a_there_that_names_a_place_leans_on_the_conversation_whatever_else_the_question_names():
+    names = lambda question: True  # "LMT" is a name the corpus knows: alone it would make the question stand alone
+    assert is_followup("can an LMT work in a hospital there?", names)
+    assert not is_followup("can an LMT work in a hospital?", names)
+    history = [{"role": "user", "content": "tell me about maryland"}, {"role": "assistant", "content": "..."}]
+    assert "maryland" in standalone_question("can an LMT work in a hospital there?", history, names)
+
+
 @pytest.mark.parametrize("question", ["whats the weather like there", "tell me a joke about it"])
 def test_leaning_on_the_subject_does_not_make_off_topic_questions_answerable(assistant, question):
     assert assistant.ask(question).refused
