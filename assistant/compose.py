@@ -147,7 +147,6 @@ class Composer:
         therapists need a license?", however close the two are."""
         entries = _faq_entries(decision)
         terms = decision.evidence.terms
-
         yes_no = bool(OPENER.match(entries[lead.unit.hit.doc.id].answer))
 
         def fit(unit: ScoredUnit) -> int:  # 2: asked about the same relations; 1: asked; 0: not asked

@@ -125,10 +125,13 @@ class Polarity:
 
     def asks(self, question: str, entry: Entry, terms: Iterable[Term] = ()) -> bool:
         """The question is the entry's yes/no question, asked the same way round ("can I practise
-        without a certification?" is not "do I need one?"): in other words (the two questions are
-        ``same_question`` close in meaning) or in its words (the entry's question names all the
-        question names: "is a treatment plan needed for reimbursement?" is not "do all insurers
-        have the same requirements for reimbursement?")."""
+        without a certification?" is not "do I need one?") and about no relation the entry's
+        question lacks ("a *separate* license" is not "a license"): in other words (the two
+        questions are ``same_question`` close in meaning, and the entry says a thing the question
+        names and what it asks to do without: "without being licensed" is not "without getting
+        certified") or in its words (the entry names all the question names, in its question or its
+        answer: "is a treatment plan needed for reimbursement?" is not "do all insurers have the
+        same requirements for reimbursement?")."""
         if not self.asks_yes_no(question) or negated(question_sentence(question)) != negated(entry.question):
             return False
         asked = question_sentence(question)
