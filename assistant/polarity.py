@@ -93,10 +93,9 @@ class Polarity:
     def keeps_faq_opener(self, question: str, entry: Entry, others: Iterable[Entry] = (), terms: Iterable[Term] = ()) -> bool:
         """A FAQ answer's "Yes."/"No." answers the FAQ's own question. It stays when the question
         asks that one (see ``asks``) and no other retrieved entry that it may be asking answers
-        the other way: "do I need some kind of license?" may be "do medical massage therapists need
-        a license?" (Yes) or "is there a separate license?" (No), and then neither is said. An entry
-        that asks about the same relations as the question (none: "do I need some kind of license?")
-        outweighs one that asks about more ("a *separate* license")."""
+        the other way; neither is said then, unless this entry asks about the same relations as the
+        question and the other about more: "do I need some kind of license?" is "do medical massage
+        therapists need a license?" (Yes), not "is there a *separate* license?" (No)."""
         said = OPENER.match(entry.answer)
         if said is None or not self.asks(question, entry, terms):
             return False  # "is a prescription enough?" is not "does insurance need a prescription?"
