@@ -156,11 +156,13 @@ class Composer:
             # Between two Yes/No entries, the one asked about the same relations ("some kind of license",
             # not "a separate license"); an entry without one is never picked for having one.
             return 2 if yes_no and OPENER.match(entry.answer) and self.polarity.same_relations(question, entry) else 1
-        if not question or fit(lead) == 2:
+        own = fit(lead) if question else 2
+        if own == 2:
             return lead
         near = [other for other in decision.evidence.answers if other.score >= lead.score - WORDING_MARGIN
                 and other.unit.role == "question" and other.unit.kind == "faq"]
-        return max(near, key=fit, default=lead) if near and max(map(fit, near)) > fit(lead) else lead
+        best = max(near, key=fit, default=lead)  # of equals, the first: the closest
+        return best if fit(best) > own else lead
 
     def _best_worded(self, decision: Decision, question: str = "") -> ScoredUnit:
         """When the FAQ, an article and a comment say the same thing about equally well, the answer
