@@ -42,7 +42,7 @@ import numpy as np
 
 from .guard import looks_like_instructions
 from .retrieval import Retrieval, Unit
-from .text import FILLER, INTERROGATIVE, STOPWORDS, content_terms, has_family, normalize_numbers, split_sentences, words
+from .text import FILLER, INTERROGATIVE, STOPWORDS, content_terms, has_family, list_items, normalize_numbers, split_sentences, words
 from .vocabulary import LEXICON_DIR, Vocabulary
 
 Verdict = Literal["answer", "partial", "refuse"]
@@ -429,10 +429,6 @@ def is_specific(term: Term, t: Thresholds, listed: bool = False) -> bool:
     return term.shift >= (t.salient_shift if special else t.generic_shift)
 
 
-def _is_list(text: str) -> bool:
-    return bool(re.search(r"^\s*[-*•]\s+\S", text, re.M))
-
-
 def judge(evidence: Evidence, t: Thresholds) -> Decision:
     """The verdict, from the evidence and the thresholds alone."""
     best = evidence.best
@@ -448,7 +444,7 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
         return Decision("refuse", "off-subject", evidence, [], None, scores)
     lead = best
     best_text = next((u for u in evidence.answers if u.unit.role == "text"), best)
-    specific = [term for term in evidence.terms if is_specific(term, t, listed=_is_list(best_text.unit.text))]
+    specific = [term for term in evidence.terms if is_specific(term, t, listed=bool(list_items(best_text.unit.text)))]
     runs = [term.word.split() for term in specific if " " in term.word]  # "tax deductible", not also "tax"
     specific = [term for term in specific if not any(term.word in run for run in runs)]
     if evidence.asks:

@@ -24,14 +24,13 @@ from typing import Callable, Iterable, NamedTuple
 
 from .decision import Term, question_sentence
 from .followup import is_keywords
-from .text import STOPWORDS, content_terms, has_family, negated, stem, words
+from .text import STOPWORDS, content_terms, has_family, list_items, negated, stem, words
 
 OPENER = re.compile(r"^(Yes|No)\b[.,:;]?\s+")
 _WH_QUESTION = re.compile(r"^\W*(?:(?:and|but|so|also|ok|okay|then|well)\b\W*)*"
                           r"(what|what's|whats|how|which|who|whom|whose|where|when|why)\b", re.I)
 _POLAR = re.compile(r"^\W*(?:(?:and|but|so|also|ok|okay|then|well)\b\W*)*"
                     r"(can|could|does|do|did|is|are|was|were|will|would|should|must|has|have|am)\b", re.I)
-_ITEM = re.compile(r"^\s*[-*•]\s+(.+)$", re.M)
 # A hedged or conditional statement is not a plain yes or no: "Sometimes they may ...", "For
 # insurance to cover it, ...", "Only Licensed Massage Therapists ...".
 _QUALIFIED = re.compile(r"\b(may|might|sometimes|some|perhaps|possibly|somewhat|if|unless|only|except)\b"
@@ -156,7 +155,7 @@ class Polarity:
         asked = question_sentence(question).strip()
         if not _asks_whether(asked) or _relations(asked) - _relations(text):  # "the same as" is not "includes"
             return ""
-        items = _ITEM.findall(text) or _inline_items(text)
+        items = list_items(text)
         named = self.named(question, terms)
         # A list holds things: the question names one of them by its word, not by a word of its
         # family ("is it painful?" does not ask about "back and neck pain").
@@ -169,7 +168,7 @@ class Polarity:
         asked = question_sentence(question).strip()
         if not _asks_whether(asked):
             return ""
-        if _ITEM.search(text) or _inline_items(text):
+        if list_items(text):
             return self.listed(question, text, terms)
         named = self.named(question, terms)
         # One word in common says what a passage is about, not what it says of it; "can't I ...?" and
@@ -235,14 +234,6 @@ def _asks_whether(asked: str) -> bool:
     """A question that asks whether ("does it help?", "what about migraines, does it help?"),
     with no alternatives offered ("... or ...")."""
     return bool(_POLAR.match(asked.split(",")[-1])) and not re.search(r"\bor\b", asked, re.I)
-
-
-def _inline_items(text: str) -> list[str]:
-    """The items of an enumeration written out in a sentence ("can treat carpal tunnel syndrome,
-    sciatica, rotator cuff injuries and ..."): three or more short parts between commas."""
-    parts = [p.strip() for p in re.split(r",\s*(?:and\s+|or\s+)?|\s+and\s+", text) if p.strip()]
-    short = [p for p in parts[1:] if len(p.split()) <= 8]
-    return short if len(short) >= 3 else []
 
 
 def _all_in(named: Iterable[str], terms: Iterable[str]) -> bool:

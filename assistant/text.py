@@ -97,6 +97,21 @@ def split_units(text: str) -> list[str]:
     return units
 
 
+_BULLET = re.compile(r"^\s*[-*•]\s+(.+)$", re.M)
+
+
+def list_items(text: str) -> list[str]:
+    """The items of a list: its bullets, or an enumeration written out in a sentence ("can treat
+    carpal tunnel syndrome, sciatica, rotator cuff injuries and ..."): three or more short parts
+    between commas. Empty when the text lists nothing."""
+    bullets = _BULLET.findall(text)
+    if bullets:
+        return bullets
+    parts = [p.strip() for p in re.split(r",\s*(?:and\s+|or\s+)?|\s+and\s+", text) if p.strip()]
+    short = [p for p in parts[1:] if len(p.split()) <= 8]
+    return short if len(short) >= 3 else []
+
+
 # Numbers people write as words count as the digits the sources may use ("three levels", "3 levels").
 _NUMBER_WORDS = {w: str(n) for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
