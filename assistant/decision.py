@@ -40,6 +40,7 @@ from typing import Callable, Literal
 
 import numpy as np
 
+from .followup import asks_again
 from .guard import looks_like_instructions
 from .retrieval import Retrieval, Unit
 from .text import FILLER, INTERROGATIVE, STOPWORDS, content_terms, has_family, list_items, normalize_numbers, split_sentences, words
@@ -173,6 +174,14 @@ def question_sentence(text: str) -> str:
     return asking[-1] if asking else text
 
 
+def previous_question(query: str, focus: str) -> str:
+    """In a follow-up, the question the conversation carried over (the standalone query is it
+    followed by what the user typed); "" when the query is what the user typed."""
+    if focus == query or not query.endswith(focus):
+        return ""
+    return query[: -len(focus)].strip()
+
+
 def asked_type(text: str) -> str | None:
     focus = question_sentence(text)
     for kind in answer_types():
@@ -270,9 +279,12 @@ class Decider:
         scored.sort(key=lambda s: (-s.score, s.unit.hit.metadata.get("chunk_id", ""), s.unit.position))
         top = max([retrieval.top_dense, *(u.unit.similarity for u in scored)], default=0.0)
 
-        asks = asked_type(focus)
-        counted = counted_noun(focus) if asks == "count" else None
-        names = self.vocabulary.names_in(query)
+        # "what about the AMMA?" after "how much does the MMPA cost?" asks the price again, of the AMMA.
+        again = previous_question(query, focus) if asks_again(focus) else ""
+        asked = focus if asked_type(focus) or not again else again
+        asks = asked_type(asked)
+        counted = counted_noun(asked) if asks == "count" else None
+        names = (again and self.vocabulary.names_in(focus)) or self.vocabulary.names_in(query)
         typed: list[ScoredUnit] = []
         if asks:
             kind = answer_type(asks)

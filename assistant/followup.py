@@ -68,6 +68,21 @@ def is_followup(question: str, names_its_subject=None) -> bool:
     return leans_on_it and not (names_its_subject and names_its_subject(question))
 
 
+# Connectives that ask the previous question again of something else; "what if" and "or" do not.
+_AGAIN = re.compile(r"^\s*(?:and|also|plus|same|then|what about|how about|what of)\b\W*", re.I)
+
+
+def asks_again(question: str) -> bool:
+    """A follow-up that asks the previous question again, of something else, with no ask of its
+    own: "what about the AMMA?" after "how much does the MMPA cost?", "and in Maryland?". "And how
+    long is it?" asks a question of its own."""
+    rest = question
+    while (opener := _AGAIN.match(rest)) and opener.end():
+        rest = rest[opener.end():]
+    opens = rest != question or re.match(r"^\s*(in|for|at|with)\b", question, re.I)
+    return bool(opens and rest.strip() and is_followup(question) and not INTERROGATIVE.match(rest.strip()))
+
+
 def standalone_question(question: str, history: list[dict[str, str]], names_its_subject=None) -> str:
     """The question with the subject of the conversation carried over when it leans on it."""
     previous = ""

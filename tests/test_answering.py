@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from assistant import Answer
 from assistant.corpus import load_corpus
 from assistant.decision import asked_type, counted_noun, counts
-from assistant.followup import clean_history, is_followup, split_questions, standalone_question
+from assistant.followup import asks_again, clean_history, is_followup, split_questions, standalone_question
 from assistant.guard import guard_question
 
 from .conftest import CORPUS
@@ -386,6 +386,31 @@ def test_followup_about_maryland_after_licensing(assistant):
                {"role": "assistant", "content": "In most states massage therapists are licensed."}]
     answer = assistant.ask("And in Maryland?", history)
     assert "Registered Massage Practitioners" in answer.answer
+
+
+@pytest.mark.parametrize("previous, question, named", [
+    ("how much does the MMPA program cost?", "what about the AMMA?", "AMMA"),
+    ("how long is the MMPA training?", "and the AMMA?", "AMMA"),
+    ("how much does the MMPA program cost?", "and in Maryland?", "Maryland"),
+])
+def test_a_followup_that_asks_the_same_of_another_thing_asks_for_the_same_figure(assistant, previous, question, named):
+    """"What about the AMMA?" after the MMPA's price asks the AMMA's price, which the sources do
+    not state: the MMPA's figures are no answer to it."""
+    history = [{"role": "user", "content": previous}, {"role": "assistant", "content": assistant.ask(previous).answer}]
+    answer = assistant.ask(question, history)
+    assert answer.refused, answer.answer
+    assert "1,400" not in answer.answer and "13 days" not in answer.answer
+    assert re.search(rf"don't cover [^.]*\b{named}\b", answer.answer, re.I), answer.answer
+
+
+@pytest.mark.parametrize("question, again", [
+    ("what about the AMMA?", True), ("and in Maryland?", True), ("how about Texas", True),
+    ("and how long is it?", False),          # a question of its own
+    ("what if I live in Maryland?", False),  # a new case, not the same question
+    ("tell me more", False),
+])
+def test_which_followups_ask_the_previous_question_again(question, again):
+    assert asks_again(question) is again
 
 
 def test_a_question_with_no_subject_of_its_own_is_a_followup(assistant):
