@@ -292,6 +292,7 @@ def render_partial(decision: Decision, question: str, related: str, sources: Sou
     descriptions = {t.name: t.describe for t in answer_types()}
     counted = decision.evidence.counted
     missing = [f"the number of {_as_typed(counted, question)}" if m == "count" and counted
+               else f"what {_as_typed(m, question)} means" if m == decision.evidence.defined
                else descriptions[m] if m in descriptions else _as_typed(m, question) for m in decision.missing]
     names = decision.evidence.names
     if missing and decision.missing[0] == decision.evidence.asks and names:  # a figure of the thing named

@@ -108,6 +108,7 @@ class Evidence:
     typed_units: list[ScoredUnit] = field(default_factory=list)  # units stating that type, best first
     names: list[str] = field(default_factory=list)  # corpus names the question names (MMPA, Maryland)
     counted: str | None = None             # what "how many ..." counts (a term: "session")
+    defined: str | None = None             # what "what is X?" asks the meaning of ("contraindications")
     focus_vector: np.ndarray | None = field(default=None, repr=False)  # what the user typed, in a follow-up
 
     def typed_similarity(self, unit: Unit) -> float:
@@ -229,6 +230,58 @@ def counts(text: str, noun: str) -> bool:
                for i, token in enumerate(tokens))
 
 
+# "What are contraindications?", "what does maximum medical improvement mean?", "define X": the
+# meaning of a thing. "What is the tuition ...?" asks something of a thing, not what it is.
+_DEFINITION = re.compile(
+    r"^\W*(?:what\s+(?:does|do)\s+(?P<means>[\w'’ -]+?)\s+(?:actually\s+|really\s+)?mean"
+    r"|(?:define|definition\s+of)\s+(?P<define>[\w'’ -]+?)"
+    r"|what\s+(?:is|are)\s+meant\s+by\s+(?P<by>[\w'’ -]+?)"
+    r"|what(?:\s+(?:is|are)|['’]?s)\s+(?:(?:a|an)\s+)?(?P<what>[\w'’ -]+?))"
+    r"(?:\s+(?:exactly|actually|really))?\W*$", re.I)
+# "<thing> is a ...", "<thing> means ...", "<thing> is often defined as ...": not "<thing> is expected to ...".
+_DEFINES = re.compile(r"^\s*(?:means?|refers?\s+to|stands?\s+for|(?:is|are)\s+(?:often\s+|usually\s+|simply\s+|basically\s+)?"
+                      r"(?:a|an|the|one|when|what|how|defined|called|known))\b", re.I)
+_LEAD_IN = re.compile(r"^\W*(?:so|in essence|in other words|basically|simply put|in short)\W+", re.I)
+
+
+def defined_term(text: str) -> str | None:
+    """What a question asks the meaning of: a thing of one to four words, none of them a function
+    word ("what does that mean?" leans on the conversation; "what's the difference between ..."
+    asks something else)."""
+    match = _DEFINITION.match(question_sentence(text).strip())
+    thing = next((g for g in match.groups() if g), None) if match else None
+    tokens = words(thing or "")
+    if not 1 <= len(tokens) <= 4 or any(t in STOPWORDS or t in FILLER for t in tokens):
+        return None
+    return " ".join(tokens)
+
+
+def defines(unit: Unit, thing: str) -> bool:
+    """The unit says what ``thing`` is or does: a FAQ question asking what it is (its entry answers),
+    a sentence whose subject it is ("Medical massage therapy aims to ..."), or one that says
+    "<thing> is a/means/refers to ...". A sentence that only uses it ("... part of a treatment plan
+    for injuries") does not."""
+    wanted = content_terms(thing)
+    if unit.role == "question":
+        asked = defined_term(unit.text)
+        return asked is not None and _same_terms(content_terms(asked), wanted)
+    body = _LEAD_IN.sub("", unit.text)
+    tokens = words(body)
+    if _same_terms(content_terms(" ".join(tokens[: len(words(thing)) + 2])), wanted, within=True):
+        return True
+    for i in range(len(tokens)):
+        window = content_terms(" ".join(tokens[i:i + len(words(thing))]))
+        if window and _same_terms(window, wanted) and _DEFINES.match(" ".join(tokens[i + len(words(thing)):])):
+            return True
+    return False
+
+
+def _same_terms(have: list[str], wanted: list[str], within: bool = False) -> bool:
+    """Every wanted term is among ``have`` (a word of its family counting); unless ``within``, nothing more."""
+    present = frozenset(have)
+    return all(has_family(t, present) for t in wanted) and (within or all(has_family(t, frozenset(wanted)) for t in have))
+
+
 class Decider:
     """Measures the evidence for one question and judges it."""
 
@@ -293,8 +346,13 @@ class Decider:
                      and (counted is None or counts(s.unit.text, counted))]
         own = retrieval.probe_vectors[-1] if focus != query and probes and probes.texts and retrieval.probe_vectors \
             and len(retrieval.probe_vectors) == len(probes.texts) else None
+        # A name is answered by what the sources say of it ("what's the AMTA?"); a thing by what it is.
+        defined = defined_term(focus) if asks is None else None
+        if defined and any(self.vocabulary.is_name(w) for w in words(defined)):
+            defined = None
         evidence = Evidence(top_similarity=round(top, 4), units=scored, terms=terms, asks=asks, typed_units=typed,
-                            names=names, counted=counted, focus_vector=None if own is None else np.asarray(own))
+                            names=names, counted=counted, defined=defined,
+                            focus_vector=None if own is None else np.asarray(own))
         self._read_in_passages(evidence, focus)
         return evidence
 
@@ -474,6 +532,12 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
     if specific:
         scores["max_shift"] = max(term.shift for term in specific)
         return partial("not covered: " + ", ".join(term.word for term in specific), [term.word for term in specific])
+    if evidence.defined:  # a passage that uses the word is no answer to what it means
+        near = max(t.typed_score, t.typed_ratio * best.score)
+        definers = [u for u in evidence.answers if u.score >= near and defines(u.unit, evidence.defined)]
+        if not definers:
+            return partial(f"no definition of {evidence.defined} stated", [evidence.defined])
+        lead = definers[0]
     if lead.score < t.answer_score:
         return partial(NO_MATCH, [])
     return Decision("answer", "answered", evidence, [], lead, scores)

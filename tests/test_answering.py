@@ -413,6 +413,16 @@ def test_which_followups_ask_the_previous_question_again(question, again):
     assert asks_again(question) is again
 
 
+def test_what_a_term_means_is_answered_only_by_a_passage_that_says_what_it_is(assistant):
+    """The sources use "maximum medical improvement" but never say what it is: that is said, and
+    the sentence that uses it is offered as what they do say; "medical massage" they define."""
+    answer = assistant.ask("What does maximum medical improvement mean?")
+    assert answer.refused and re.search(r"don't cover what “maximum medical improvement” means", answer.answer)
+    assert "functional outcome" in answer.answer  # what the sources do say about it
+    answer = assistant.ask("what is medical massage exactly?")
+    assert not answer.refused and re.match(r"Medical massage", answer.answer)
+
+
 def test_a_question_with_no_subject_of_its_own_is_a_followup(assistant):
     history = [{"role": "user", "content": "who coined the term medical massage?"},
                {"role": "assistant", "content": "The term medical massage was coined by an American, Pete Sparring, in 1997."}]

@@ -1,8 +1,9 @@
 """The verdict from the evidence alone (``judge``), on evidence built by hand."""
 
+import pytest
 from langchain_core.documents import Document
 
-from assistant.decision import Evidence, ScoredUnit, Term, Thresholds, judge
+from assistant.decision import Evidence, ScoredUnit, Term, Thresholds, defined_term, defines, judge
 from assistant.retrieval import RetrievedChunk, Unit
 
 THRESHOLDS = Thresholds(salient_shift=0.06, generic_shift=0.25, domain_similarity=0.15)
@@ -35,3 +36,52 @@ def test_a_word_asked_of_a_plain_statement_is_held_to_the_everyday_bar():
     statement = "It aims to give relief to patients who suffer from various conditions."
     decision = judge(_evidence(statement, ANXIETY), THRESHOLDS)
     assert decision.verdict == "answer", decision.reason
+
+
+@pytest.mark.parametrize("question, thing", [
+    ("what are contraindications?", "contraindications"),
+    ("What does maximum medical improvement mean?", "maximum medical improvement"),
+    ("what is medical massage exactly", "medical massage"),
+    ("define medical massage", "medical massage"),
+    ("what's an RMP?", "rmp"),
+    ("What is the tuition for the MMPA certification?", None),   # something of a thing, not what it is
+    ("whats the difference between medical and relaxing massage", None),
+    ("What does that actually mean?", None),                      # leans on the conversation
+    ("how much does it cost?", None),
+])
+def test_what_a_question_asks_the_meaning_of(question, thing):
+    assert defined_term(question) == thing
+
+
+@pytest.mark.parametrize("text, says", [
+    ("Medical massage therapy aims to provide help and relief for patients.", True),   # opens with it
+    ("In essence, medical massage is a type of massage used as treatment.", True),
+    ("A treatment plan is a document that sets out the sessions.", True),
+    ("The patient shows that the massages are part of a treatment plan for injuries.", False),  # uses it
+    ("Insurers ask whether the treatment plan is expected to relieve the condition.", False),  # not its subject
+    ("Courses cover pathologies and contraindications.", False),
+])
+def test_a_sentence_defines_a_thing_when_it_says_what_it_is(text, says):
+    hit = RetrievedChunk(doc=Document(page_content=text, metadata={}, id="c"), score=1.0)
+    thing = "medical massage" if text.startswith(("Medical", "In essence")) else \
+        "contraindications" if "contraindications" in text else "treatment plan"
+    assert defines(Unit(text, hit, 0), thing) is says
+
+
+def test_a_faq_question_asking_what_a_thing_is_defines_it():
+    hit = RetrievedChunk(doc=Document(page_content="What is medical massage?\n\n...", metadata={"kind": "faq"}, id="f"),
+                         score=1.0)
+    assert defines(Unit("What is medical massage?", hit, 0, role="question"), "medical massage")
+    assert not defines(Unit("What is medical massage worth?", hit, 0, role="question"), "medical massage")
+
+
+def test_a_question_about_what_a_thing_means_is_refused_when_no_passage_says_what_it_is():
+    """A passage that only uses the words is no answer to what they mean."""
+    uses = "Medical massage looks for a functional outcome with maximum medical improvement in the patient."
+    hit = RetrievedChunk(doc=Document(page_content=uses, metadata={"kind": "article"}, id="c1"), score=1.0, dense=0.8)
+    evidence = Evidence(top_similarity=0.8, units=[ScoredUnit(Unit(uses, hit, 0, similarity=0.8), 0.7, 0.8)],
+                        defined="maximum medical improvement")
+    decision = judge(evidence, THRESHOLDS)
+    assert decision.refused and decision.missing == ["maximum medical improvement"]
+    evidence.defined = None
+    assert judge(evidence, THRESHOLDS).verdict == "answer"
