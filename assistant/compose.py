@@ -294,9 +294,9 @@ def render_partial(decision: Decision, question: str, related: str, sources: Sou
     missing = [f"the number of {_as_typed(counted, question)}" if m == "count" and counted
                else f"what {_as_typed(m, question)} means" if m == decision.evidence.defined
                else descriptions[m] if m in descriptions else _as_typed(m, question) for m in decision.missing]
-    names = decision.evidence.names
-    if missing and decision.missing[0] == decision.evidence.asks and names:  # a figure of the thing named
-        missing[0] += " for " + and_list([_as_typed(n, question) for n in names])
+    names, kind = decision.evidence.names, answer_type(decision.evidence.asks)
+    if missing and kind and decision.missing[0] == kind.name and names:  # a figure of the thing named
+        missing[0] += f" {kind.of} " + and_list([_as_typed(n, question) for n in names])
     what = and_list(missing) if missing else "exactly what you asked"
     return load_prompt("partial").format(missing=what, related=related, where_to_look=load_prompt("where_to_look"))
 

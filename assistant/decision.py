@@ -56,13 +56,14 @@ class AnswerType:
     describe: str
     asks: re.Pattern
     states: re.Pattern
+    of: str = "for"       # how a refusal joins what it lacks to the names asked about: "a price for “AMMA”"
 
 
 @lru_cache(maxsize=1)
 def answer_types() -> tuple[AnswerType, ...]:
     data = tomllib.loads((LEXICON_DIR / "answer_types.toml").read_text(encoding="utf-8"))
-    return tuple(AnswerType(name, spec["describe"], re.compile(spec["asks"], re.I), re.compile(spec["states"], re.I))
-                 for name, spec in data.items())
+    return tuple(AnswerType(name, spec["describe"], re.compile(spec["asks"], re.I), re.compile(spec["states"], re.I),
+                            spec.get("of", "for")) for name, spec in data.items())
 
 
 def answer_type(name: str | None) -> AnswerType | None:

@@ -423,6 +423,15 @@ def test_what_a_term_means_is_answered_only_by_a_passage_that_says_what_it_is(as
     assert not answer.refused and re.match(r"Medical massage", answer.answer)
 
 
+@pytest.mark.parametrize("question", ["which is better, mmpa or amma?", "is the MMPA better than the AMMA?"])
+def test_a_comparison_the_sources_never_make_is_not_answered_with_one_side(assistant, question):
+    """The sources describe both organizations and rank neither: saying what the MMPA offers is
+    no answer to which is better."""
+    answer = assistant.ask(question)
+    assert answer.refused and re.search(r"don't cover a comparison of “mmpa” and “amma”", answer.answer, re.I)
+    assert not re.match(r"\W*(Yes|No)\b", answer.answer)
+
+
 def test_a_question_with_no_subject_of_its_own_is_a_followup(assistant):
     history = [{"role": "user", "content": "who coined the term medical massage?"},
                {"role": "assistant", "content": "The term medical massage was coined by an American, Pete Sparring, in 1997."}]
@@ -544,6 +553,9 @@ def test_an_article_a_maintainer_adds_is_used_at_once_without_a_faq_entry(tmp_pa
     ("how fast is the field growing?", None),   # a rate, not how long something takes
     ("which insurance companies pay the most?", "amount"),   # a comparison of pay is a question of figures
     ("does insurance pay for medical massage?", None),
+    ("which is better, the MMPA or the AMMA?", "comparison"),
+    ("is the MMPA better than the AMMA?", "comparison"),
+    ("will extra training give me a better chance?", None),  # "better" asked of one thing compares nothing
 ])
 def test_only_a_question_about_time_asks_for_a_duration(question, asks):
     assert asked_type(question) == asks
