@@ -553,6 +553,10 @@ def test_an_article_a_maintainer_adds_is_used_at_once_without_a_faq_entry(tmp_pa
     ("how fast is the field growing?", None),   # a rate, not how long something takes
     ("which insurance companies pay the most?", "amount"),   # a comparison of pay is a question of figures
     ("does insurance pay for medical massage?", None),
+    ("do they make good money?", "amount"),                    # pay, however it is asked
+    ("is medical massage well paid?", "amount"),
+    ("can you make a living doing medical massage?", "amount"),
+    ("will insurance give me my money back?", None),           # reimbursement, not a figure
     ("which is better, the MMPA or the AMMA?", "comparison"),
     ("is the MMPA better than the AMMA?", "comparison"),
     ("will extra training give me a better chance?", None),  # "better" asked of one thing compares nothing
