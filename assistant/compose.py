@@ -12,7 +12,7 @@ from .answer import Citation
 from .prompts import load_prompt
 from .corpus import chunk_body
 from .guard import looks_like_instructions
-from .decision import Decision, ScoredUnit, answer_type, answer_types, own_story
+from .decision import Decision, ScoredUnit, answer_type, answer_types, own_story, question_sentence
 from .polarity import OPENER, Entry, Polarity, without_opener
 from .retrieval import Unit
 from .sources import SourceDescription, and_list
@@ -173,7 +173,7 @@ class Composer:
         if decision.evidence.asks:  # a typed figure stays
             return lead
         if lead.unit.role != "text":  # a matched FAQ question stays, unless it is not the one asked
-            return self._entry_asked(decision, question, lead)
+            return self._entry_asked(decision, question, _asked_the_same_way(decision, question, lead))
         terms = set(content_terms(lead.unit.text, keep_filler=True))
         best = lead
         for other in decision.evidence.answers:
@@ -222,6 +222,30 @@ WORDING_MARGIN = 0.05   # a lead gives way to a near-duplicate in better wording
 WORDING_RANK = {"faq": 0, "article": 1, "comment": 2}
 SAME_WORDING = 0.6      # Jaccard of two units' terms from which they say the same thing in other words
 _CONTRAST = re.compile(r"^(However|That said|Unfortunately)\b")
+SAME_WH_MARGIN = 0.10  # dev: "how do I land a job at a hospital?" needs 0.08; every margin from 0.08 to 0.20 gains it and loses nothing
+# What a question asks for by its first words: a way ("how do I ..."), a place, a person, a time, a reason.
+# "What" and "which" ask for anything; "how much/many/long" are answer types (decision.py).
+_WH = re.compile(r"^\W*(?:(?:and|but|so|also|ok|okay|then|well)\b\W*)*"
+                 r"(?:(how)\s+(?:do|does|can|could|should|would|will|to)\b|(where|who|when|why)\b)", re.I)
+
+
+def _wh(text: str) -> str | None:
+    match = _WH.match(text)
+    return (match.group(1) or match.group(2)).lower() if match else None
+
+
+def _asked_the_same_way(decision: Decision, question: str, lead: ScoredUnit) -> ScoredUnit:
+    """A FAQ question that asks for what the user's asks for: "how do I land a job at a hospital?"
+    asks for a way, which "How do I get started working in a clinic or hospital?" gives and "Where
+    do medical massage therapists work?" does not. Of the FAQ questions within ``SAME_WH_MARGIN``
+    of the lead, the best one asking the same way leads, when the lead does not."""
+    asked = _wh(question_sentence(question)) if question else None
+    if asked is None or _wh(lead.unit.text) == asked:
+        return lead
+    return next((other for other in decision.evidence.answers if other.score >= lead.score - SAME_WH_MARGIN
+                 and other.unit.role == "question" and other.unit.kind == "faq" and _wh(other.unit.text) == asked), lead)
+
+
 def _faq_entries(decision: Decision) -> dict[str, Entry]:
     """The FAQ entries retrieved for the question, by chunk id, with how close their questions are to it."""
     entries: dict[str, Entry] = {}

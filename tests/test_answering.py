@@ -432,6 +432,17 @@ def test_a_comparison_the_sources_never_make_is_not_answered_with_one_side(assis
     assert not re.match(r"\W*(Yes|No)\b", answer.answer)
 
 
+@pytest.mark.parametrize("question", ["how do i get a job at a hospital as a massage therapist?",
+                                      "how do i land a job at a hospital as a massage therapist"])
+def test_a_how_question_is_answered_by_the_faq_entry_that_says_how(assistant, question):
+    """"How do I ...?" asks for a way: the entry "How do I get started working in a clinic or
+    hospital?" (the AMTA's resources) answers it, not "Where do they work?" or the job outlook,
+    which MiniLM puts a little closer."""
+    answer = assistant.ask(question)
+    assert not answer.refused and re.match(r"The American Massage Therapy Association", answer.answer), answer.answer
+    assert answer.citations[0].section == "How do I get started working in a clinic or hospital?"
+
+
 def test_a_question_with_no_subject_of_its_own_is_a_followup(assistant):
     history = [{"role": "user", "content": "who coined the term medical massage?"},
                {"role": "assistant", "content": "The term medical massage was coined by an American, Pete Sparring, in 1997."}]
