@@ -69,10 +69,13 @@ class Polarity:
     def asks_yes_no(self, question: str) -> bool:
         """A question that asks whether, not what: it may be answered "Yes."/"No."."""
         asked = question_sentence(question).strip()
-        searched = is_keywords(asked) and not asked.endswith("?")  # "certification needed?" does ask
         # "my clinic bills insurance, what do I need from the patient?" asks what, after its comma.
-        return bool(asked) and not _WH_QUESTION.match(asked) and not _WH_QUESTION.match(asked.split(",")[-1]) \
-            and not searched
+        if not asked or _WH_QUESTION.match(asked) or _WH_QUESTION.match(asked.split(",")[-1]):
+            return False
+        # It says it asks whether: an auxiliary first ("do I ...", "..., is it ..."), a question mark
+        # ("certification needed?"), or "if"/"whether". "wht r the requirements" (a "what" misspelled) does not.
+        return bool(_POLAR.match(asked) or _POLAR.match(asked.split(",")[-1]) or asked.endswith("?")
+                    or re.search(r"\b(if|whether)\b", asked, re.I))
 
     def named(self, question: str, terms: Iterable[Term] = ()) -> frozenset[str]:
         """The corpus terms the question names, beyond the subject every article shares. A word

@@ -121,6 +121,22 @@ def test_a_question_that_asks_what_after_a_comma_is_no_yes_no_question():
     assert POLARITY.asks_yes_no("my clinic wants me to bill insurance, do I need a prescription?")
 
 
+@pytest.mark.parametrize("question, yes_no", [
+    ("do I need a license?", True),
+    ("certification needed?", True),                       # a statement asked as a question
+    ("I wonder whether I need a certification", True),
+    ("wht r the requirments for medical massage", False),  # "what" misspelled: nothing says it asks whether
+    ("medical massage certification requirements", False), # a search, not a question
+])
+def test_a_question_asks_whether_only_when_something_says_so(question, yes_no):
+    assert POLARITY.asks_yes_no(question) is yes_no
+
+
+def test_a_misspelled_what_question_gets_no_yes_or_no(assistant):
+    answer = assistant.ask("wht r the requirments for medical massage")
+    assert not re.match(r"\W*(Yes|No)\b", answer.answer), answer.answer
+
+
 def test_a_question_about_another_or_a_separate_thing_asks_only_an_entry_that_asks_about_one():
     close = LICENSE._replace(similarity=0.9)
     # "special", "another", "extra" ask what "separate" asks; the license entry asks none of it ...
