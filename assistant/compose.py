@@ -16,7 +16,7 @@ from .decision import Decision, ScoredUnit, answer_type, answer_types, own_story
 from .polarity import OPENER, Entry, Polarity, without_opener
 from .retrieval import Unit
 from .sources import SourceDescription, and_list
-from .text import content_terms, normalize_numbers, overlap, split_units, word_count
+from .text import OPENING, content_terms, normalize_numbers, overlap, split_units, word_count
 
 
 @dataclass
@@ -225,7 +225,7 @@ _CONTRAST = re.compile(r"^(However|That said|Unfortunately)\b")
 SAME_WH_MARGIN = 0.10  # dev: "how do I land a job at a hospital?" needs 0.08; every margin from 0.08 to 0.20 gains it and loses nothing
 # What a question asks for by its first words: a way ("how do I ..."), a place, a person, a time, a reason.
 # "What" and "which" ask for anything; "how much/many/long" are answer types (decision.py).
-_WH = re.compile(r"^\W*(?:(?:and|but|so|also|ok|okay|then|well)\b\W*)*"
+_WH = re.compile(OPENING +
                  r"(?:(how)\s+(?:do|does|can|could|should|would|will|to)\b|(where|who|when|why)\b)", re.I)
 
 

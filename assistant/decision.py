@@ -43,7 +43,7 @@ import numpy as np
 from .followup import asks_again
 from .guard import looks_like_instructions
 from .retrieval import Retrieval, Unit
-from .text import FILLER, INTERROGATIVE, STOPWORDS, content_terms, has_family, list_items, normalize_numbers, split_sentences, words
+from .text import FILLER, INTERROGATIVE, OPENING, STOPWORDS, content_terms, has_family, list_items, normalize_numbers, split_sentences, words
 from .vocabulary import LEXICON_DIR, Vocabulary
 
 Verdict = Literal["answer", "partial", "refuse"]
@@ -234,7 +234,7 @@ def counts(text: str, noun: str) -> bool:
 # "What are contraindications?", "what does maximum medical improvement mean?", "define X": the
 # meaning of a thing. "What is the tuition ...?" asks something of a thing, not what it is.
 _DEFINITION = re.compile(
-    r"^\W*(?:what\s+(?:does|do)\s+(?P<means>[\w'’ -]+?)\s+(?:actually\s+|really\s+)?mean"
+    OPENING + r"(?:what\s+(?:does|do)\s+(?P<means>[\w'’ -]+?)\s+(?:actually\s+|really\s+)?mean"
     r"|(?:define|definition\s+of)\s+(?P<define>[\w'’ -]+?)"
     r"|what\s+(?:is|are)\s+meant\s+by\s+(?P<by>[\w'’ -]+?)"
     r"|what(?:\s+(?:is|are)|['’]?s)\s+(?:(?:a|an)\s+)?(?P<what>[\w'’ -]+?))"

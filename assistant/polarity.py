@@ -24,12 +24,12 @@ from typing import Callable, Iterable, NamedTuple
 
 from .decision import Term, question_sentence
 from .followup import is_keywords
-from .text import STOPWORDS, content_terms, has_family, list_items, negated, stem, words
+from .text import OPENING, STOPWORDS, content_terms, has_family, list_items, negated, stem, words
 
 OPENER = re.compile(r"^(Yes|No)\b[.,:;]?\s+")
-_WH_QUESTION = re.compile(r"^\W*(?:(?:and|but|so|also|ok|okay|then|well)\b\W*)*"
+_WH_QUESTION = re.compile(OPENING +
                           r"(what|what's|whats|how|which|who|whom|whose|where|when|why)\b", re.I)
-_POLAR = re.compile(r"^\W*(?:(?:and|but|so|also|ok|okay|then|well)\b\W*)*"
+_POLAR = re.compile(OPENING +
                     r"(can|could|does|do|did|is|are|was|were|will|would|should|must|has|have|am)\b", re.I)
 # A hedged or conditional statement is not a plain yes or no: "Sometimes they may ...", "For
 # insurance to cover it, ...", "Only Licensed Massage Therapists ...".

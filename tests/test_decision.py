@@ -42,6 +42,7 @@ def test_a_word_asked_of_a_plain_statement_is_held_to_the_everyday_bar():
     ("what are contraindications?", "contraindications"),
     ("What does maximum medical improvement mean?", "maximum medical improvement"),
     ("what is medical massage exactly", "medical massage"),
+    ("hey what does maximum medical improvement actually mean?", "maximum medical improvement"),  # a greeting first
     ("define medical massage", "medical massage"),
     ("what's an RMP?", "rmp"),
     ("What is the tuition for the MMPA certification?", None),   # something of a thing, not what it is

@@ -126,6 +126,8 @@ def test_a_question_that_asks_what_after_a_comma_is_no_yes_no_question():
     ("certification needed?", True),                       # a statement asked as a question
     ("I wonder whether I need a certification", True),
     ("wht r the requirments for medical massage", False),  # "what" misspelled: nothing says it asks whether
+    ("hey what does a certification cost?", False),        # a greeting, then what
+    ("hi, do i need a certification?", True),
     ("medical massage certification requirements", False), # a search, not a question
 ])
 def test_a_question_asks_whether_only_when_something_says_so(question, yes_no):
