@@ -30,6 +30,7 @@ class Draft:
     sentences: list[Sentence]
     confidence: float
     coverage: float                     # share of the question's weighted terms the answer covers
+    unlisted: list[str] = field(default_factory=list)  # what a yes/no question asks of the list shown that it does not name
 
 
 @dataclass
@@ -80,6 +81,7 @@ class Composer:
                 seen_terms.append(set(content_terms(unit, keep_filler=True)))
                 words_used += word_count(unit)
             limit = min(self.max_supporting_after_faq, self.max_sentences - len(chosen))
+            shown = faq_answer
         else:
             text, first, span = self._with_contrast(lead.unit, decision.evidence.units)
             # A reader's story is no authority for a plain yes or no.
@@ -90,6 +92,8 @@ class Composer:
             used.update((lead.unit.hit.doc.id, p) for p in range(first, first + span))
             words_used += word_count(text)
             limit = self.max_sentences - 1
+            shown = text
+        unlisted = self.polarity.unlisted(question, shown, decision.evidence.terms) if question else []
 
         floor = self.support_ratio * lead.score
         picked: list[tuple[ScoredUnit, str, int]] = []
@@ -117,7 +121,7 @@ class Composer:
         # The lead answers; what supports it reads in document order.
         picked.sort(key=lambda p: (p[0].unit.hit.metadata.get("chunk_id", ""), p[0].unit.position))
         chosen.extend(Sentence(text, [(s.unit.hit.doc, text, s.unit.similarity)]) for s, text, span in picked)
-        return Draft(sentences=chosen, confidence=_confidence(decision), coverage=lead.coverage)
+        return Draft(sentences=chosen, confidence=_confidence(decision), coverage=lead.coverage, unlisted=unlisted)
 
     def related(self, decision: Decision, min_score: float) -> Draft:
         """For an honest partial answer: the closest things the sources do say, each cited."""
@@ -303,6 +307,16 @@ def render(sentences: list[Sentence], citations: list[Citation] | None = None) -
         else:
             text += " " + part
     return text, citations
+
+
+def render_answer(draft: Draft, question: str, citations: list[Citation] | None = None) -> tuple[str, list[Citation]]:
+    """An answer's Markdown and citations; a yes/no question asked of a list that does not name what it
+    asks about says so first ("My sources don't list “anxiety”; this is what they list:")."""
+    body, citations = render(draft.sentences, citations)
+    if draft.unlisted:
+        note = load_prompt("unlisted").format(words=and_list([_as_typed(w, question) for w in draft.unlisted]))
+        body = f"{note.strip()}\n\n{body}"
+    return body, citations
 
 
 def render_refusal(reason: str, sources: SourceDescription) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from .answer import Answer
 from .corpus import chunk_body
-from .compose import Composer, Draft, render, render_partial, render_refusal
+from .compose import Composer, Draft, render, render_answer, render_partial, render_refusal
 from .decision import NO_MATCH, Decider, Decision, ScoredUnit, Thresholds, question_sentence
 from .embeddings import LocalEmbeddings
 from .followup import clean_history, is_followup, is_keywords, refers_back, split_questions, standalone_question
@@ -324,7 +324,7 @@ class Assistant:
         blocks: dict[str, list[str]] = {}  # body -> the questions it answers, in order
         for text, decision, draft in parts:
             if decision.verdict == "answer":
-                body, citations = render(draft.sentences, citations)
+                body, citations = render_answer(draft, text, citations)
             elif decision.verdict == "partial" and draft.sentences:
                 related, citations = render(draft.sentences, citations)
                 body = render_partial(decision, text, related, self.sources)

@@ -166,6 +166,16 @@ class Polarity:
         in_list = any(_singular(w) in listed for w in words(asked) if stem(w) in named)
         return "Yes." if in_list and not negated(text) and _all_in(named, content_terms(text, keep_filler=True)) else ""
 
+    def unlisted(self, question: str, text: str, terms: Iterable[Term] = ()) -> list[str]:
+        """What a yes/no question asks of a list that the list does not name: the question's words
+        the corpus never uses and no corpus word means ("does it help with *anxiety*?" of the
+        conditions treated). A list names what it holds; the answer says so rather than leave the
+        reader to look for it."""
+        asked = question_sentence(question).strip()
+        if not _asks_whether(asked) or not list_items(text) or self.listed(question, text, terms):
+            return []
+        return [term.word for term in terms if " " not in term.word and term.nearest_similarity < self.synonym_similarity]
+
     def opener(self, question: str, text: str, terms: Iterable[Term] = ()) -> str:
         """"Yes." or "No." for a statement or list that answers a yes/no question; "" when it does not plainly."""
         asked = question_sentence(question).strip()

@@ -139,6 +139,24 @@ def test_a_misspelled_what_question_gets_no_yes_or_no(assistant):
     assert not re.match(r"\W*(Yes|No)\b", answer.answer), answer.answer
 
 
+def test_a_list_that_does_not_name_what_is_asked_says_so():
+    anxiety = Term("anxiety", nearest="concerns", nearest_similarity=0.5, shift=0.15)
+    assert POLARITY.unlisted("does it help with anxiety?", CONDITIONS, [anxiety]) == ["anxiety"]
+    # Named by the list: it says "Yes." instead; not a yes/no question, or not a list: nothing to say.
+    assert POLARITY.unlisted("does it help with migraines?", CONDITIONS) == []
+    assert POLARITY.unlisted("what does it help with, anxiety?", CONDITIONS, [anxiety]) == []
+    assert POLARITY.unlisted("does it help with anxiety?", "It aims to relieve patients.", [anxiety]) == []
+    # A word a corpus word means the same as is no word the list lacks.
+    doctor = Term("doctor", nearest="physician", nearest_similarity=0.8, shift=0.1)
+    assert POLARITY.unlisted("does it help a doctor?", CONDITIONS, [doctor]) == []
+
+
+def test_an_answer_from_a_list_that_lacks_what_was_asked_says_so_first(assistant):
+    answer = assistant.ask("does medical massage help with anxiety?")
+    assert answer.answer.startswith("*My sources don't list “anxiety”"), answer.answer
+    assert "carpal tunnel" in answer.answer.lower() and not re.search(r"\bYes\b", answer.answer)
+
+
 def test_a_question_about_another_or_a_separate_thing_asks_only_an_entry_that_asks_about_one():
     close = LICENSE._replace(similarity=0.9)
     # "special", "another", "extra" ask what "separate" asks; the license entry asks none of it ...
