@@ -84,7 +84,7 @@ class Assistant:
             support_ratio=settings["answer.support_ratio"],
             max_related=settings["answer.max_related"],
             polarity=Polarity(retriever.lexical.sources.subject, self.thresholds.synonym_similarity,
-                              settings["answer.same_question"], retriever.term_in_corpus),
+                              settings["answer.same_question"], retriever.term_in_corpus, retriever.vocabulary.is_name),
         )
         if self.generator is not None:
             self.generator.term_weight = retriever.term_weight

@@ -60,9 +60,10 @@ class Polarity:
     """Reads yes/no questions against the passages that answer them."""
 
     def __init__(self, subject: str = "", synonym_similarity: float = 0.75, same_question: float = 0.75,
-                 in_corpus: Callable[[str], bool] = lambda term: True):
+                 in_corpus: Callable[[str], bool] = lambda term: True, is_name: Callable[[str], bool] = lambda word: False):
         self.subject_terms = frozenset(content_terms(subject))
         self.in_corpus = in_corpus
+        self.is_name = is_name
         self.synonym_similarity = synonym_similarity
         self.same_question = same_question
 
@@ -187,6 +188,10 @@ class Polarity:
         # One word in common says what a passage is about, not what it says of it; "can't I ...?" and
         # "can I ... without ...?" would misread a yes or no.
         if len(named) < 2 or negated(asked):
+            return ""
+        # Names alone say whom it is about: "can an RMP do medical massage in Maryland?" asks what they
+        # may do, which "Maryland distinguishes Registered Massage Practitioners from ..." does not say.
+        if named <= {stem(w) for w in words(asked) if self.is_name(w)}:
             return ""
         if _relations(asked) - _relations(text):  # "before I'm licensed" vs "already need to be licensed"
             return ""

@@ -139,6 +139,20 @@ def test_a_misspelled_what_question_gets_no_yes_or_no(assistant):
     assert not re.match(r"\W*(Yes|No)\b", answer.answer), answer.answer
 
 
+def test_a_sentence_that_only_names_who_is_asked_about_gives_no_yes_or_no():
+    names = Polarity(subject="medical massage therapy", is_name=lambda w: w in {"maryland", "registered", "practitioners"})
+    text = "Maryland distinguishes Registered Massage Practitioners from Licensed Massage Therapists."
+    assert names.opener("can registered massage practitioners do medical massage in maryland?", text) == ""
+    # A thing beyond the names is named, and said: a plain yes.
+    assert names.opener("do registered massage practitioners work in maryland hospitals?",
+                        "Registered Massage Practitioners work in Maryland hospitals.") == "Yes."
+
+
+def test_no_yes_for_an_rmp_doing_medical_massage_in_maryland(assistant):
+    answer = assistant.ask("can an rmp do medical massage in maryland?")
+    assert not re.match(r"\W*Yes\b", answer.answer) and "Only Licensed Massage Therapists" in answer.answer
+
+
 def test_a_list_that_does_not_name_what_is_asked_says_so():
     anxiety = Term("anxiety", nearest="concerns", nearest_similarity=0.5, shift=0.15)
     assert POLARITY.unlisted("does it help with anxiety?", CONDITIONS, [anxiety]) == ["anxiety"]
