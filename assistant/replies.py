@@ -77,6 +77,7 @@ def draft_reply(assistant, comment: Comment) -> Reply:
     said = answer.answer.split("**What my sources do say:**")[-1] if answer.refused else answer.answer
     sentences = re.findall(r"\S.*?\[\d+\](?:\[\d+\])*(?=\s|$)", said, flags=re.S) or split_sentences(said)
     body = " ".join(" ".join(s.split()) for s in sentences[:MAX_SENTENCES - answer.refused]).strip()
+    body = re.sub(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])", r"\1", body)  # the answer's italic framing, as plain words
     if answer.refused:  # say first what the sources do not cover, then what they do say
         missing = answer.answer.strip().split("\n")[0].replace("*", "").strip()
         body = f"{missing} {body}".strip()
