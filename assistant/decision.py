@@ -511,7 +511,9 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
                    and u not in exclude]
         return Decision("partial" if related else "refuse", reason, evidence, missing, None, scores)
 
-    if best is None or evidence.top_similarity < t.off_subject_similarity:
+    # Far in meaning from every passage, unless one passage has every word it asks with ("what are
+    # trigger points?": MiniLM knows no meaning of them close to massage, the techniques list names them).
+    if best is None or (evidence.top_similarity < t.off_subject_similarity and best.coverage < 1.0):
         return Decision("refuse", "off-subject", evidence, [], None, scores)
     lead = best
     best_text = next((u for u in evidence.answers if u.unit.role == "text"), best)

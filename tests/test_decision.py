@@ -86,3 +86,15 @@ def test_a_question_about_what_a_thing_means_is_refused_when_no_passage_says_wha
     assert decision.refused and decision.missing == ["maximum medical improvement"]
     evidence.defined = None
     assert judge(evidence, THRESHOLDS).verdict == "answer"
+
+
+def test_a_question_far_in_meaning_is_still_on_the_subject_when_a_passage_has_all_its_words():
+    """MiniLM puts "what are trigger points?" far from every passage (0.17), but the techniques
+    sentence names trigger points: it is a question about the subject the sources do not answer,
+    not one about something else."""
+    text = "It uses clinical techniques, including myofascial treatments and trigger point technique."
+    hit = RetrievedChunk(doc=Document(page_content=text, metadata={"kind": "article"}, id="c1"), score=1.0, dense=0.17)
+    def evidence(coverage):
+        return Evidence(top_similarity=0.17, units=[ScoredUnit(Unit(text, hit, 0, similarity=0.17), 0.27, coverage)])
+    assert judge(evidence(1.0), THRESHOLDS).reason != "off-subject"
+    assert judge(evidence(0.4), THRESHOLDS).reason == "off-subject"   # "what's the weather tomorrow?"
