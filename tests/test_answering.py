@@ -572,6 +572,7 @@ def test_an_article_a_maintainer_adds_is_used_at_once_without_a_faq_entry(tmp_pa
     ("will insurance give me my money back?", None),           # reimbursement, not a figure
     ("which is better, the MMPA or the AMMA?", "comparison"),
     ("is the MMPA better than the AMMA?", "comparison"),
+    ("how does medical massage compare to regular massage?", None),  # the differences, which the sources state
     ("will extra training give me a better chance?", None),  # "better" asked of one thing compares nothing
 ])
 def test_only_a_question_about_time_asks_for_a_duration(question, asks):
