@@ -241,7 +241,7 @@ _DEFINITION = re.compile(
     r"|what(?:\s+(?:is|are)|['’]?s)\s+(?:(?:a|an)\s+)?(?P<what>[\w'’ -]+?))"
     r"(?:\s+(?:exactly|actually|really))?\W*$", re.I)
 # "<thing> is a ...", "<thing> means ...", "<thing> is often defined as ...": not "<thing> is expected to ...".
-_DEFINES = re.compile(r"^\s*(?:means?|refers?\s+to|stands?\s+for|(?:is|are)\s+(?:often\s+|usually\s+|simply\s+|basically\s+)?"
+_DEFINES = re.compile(r"^\s*(?:which|means?|refers?\s+to|stands?\s+for|(?:is|are)\s+(?:often\s+|usually\s+|simply\s+|basically\s+)?"
                       r"(?:a|an|the|one|when|what|how|defined|called|known))\b", re.I)
 _LEAD_IN = re.compile(r"^\W*(?:so|in essence|in other words|basically|simply put|in short)\W+", re.I)
 
@@ -259,14 +259,13 @@ def defined_term(text: str) -> str | None:
 
 
 def defines(unit: Unit, thing: str) -> bool:
-    """The unit says what ``thing`` is or does: a FAQ question asking what it is (its entry answers),
-    a sentence whose subject it is ("Medical massage therapy aims to ..."), or one that says
-    "<thing> is a/means/refers to ...". A sentence that only uses it ("... part of a treatment plan
+    """The unit says what ``thing`` is or does: a FAQ question about it (its entry answers), a
+    sentence whose subject it is ("Medical massage therapy aims to ..."), or one that says
+    "<thing> is a/means/refers to/, which ...". A sentence that only uses it ("... part of a treatment plan
     for injuries") does not."""
     wanted = content_terms(thing)
-    if unit.role == "question":
-        asked = defined_term(unit.text)
-        return asked is not None and _same_terms(content_terms(asked), wanted)
+    if unit.role == "question":  # an entry the maintainers wrote about it ("How is medical massage different from relaxation massage?")
+        return _same_terms(content_terms(unit.text), wanted, within=True)
     body = _LEAD_IN.sub("", unit.text)
     tokens = words(body)
     if _same_terms(content_terms(" ".join(tokens[: len(words(thing)) + 2])), wanted, within=True):
