@@ -12,11 +12,11 @@ from .answer import Citation
 from .prompts import load_prompt
 from .corpus import chunk_body
 from .guard import looks_like_instructions
-from .decision import Decision, ScoredUnit, answer_type, answer_types, own_story, question_sentence
+from .decision import Decision, ScoredUnit, Thresholds, answer_type, answer_types, is_specific, own_story, question_sentence
 from .polarity import OPENER, Entry, Polarity, without_opener
 from .retrieval import Unit
 from .sources import SourceDescription, and_list
-from .text import OPENING, content_terms, normalize_numbers, overlap, split_units, word_count
+from .text import OPENING, content_terms, list_items, normalize_numbers, overlap, split_units, word_count
 
 
 @dataclass
@@ -45,6 +45,7 @@ class Composer:
     support_ratio: float = 0.8          # a supporting unit scores at least this share of the lead's score
     max_related: int = 3                # units offered under "What my sources do say"
     polarity: Polarity = field(default_factory=Polarity)  # when a yes/no question gets "Yes."/"No."
+    thresholds: Thresholds = field(default_factory=Thresholds)  # the decision's: which words a list would have to name
 
     def compose(self, decision: Decision, question: str = "") -> Draft:
         """An answer: the lead unit first (a matching FAQ entry whole), then supporting units."""
@@ -81,7 +82,6 @@ class Composer:
                 seen_terms.append(set(content_terms(unit, keep_filler=True)))
                 words_used += word_count(unit)
             limit = min(self.max_supporting_after_faq, self.max_sentences - len(chosen))
-            shown = faq_answer
         else:
             text, first, span = self._with_contrast(lead.unit, decision.evidence.units)
             # A reader's story is no authority for a plain yes or no.
@@ -92,8 +92,6 @@ class Composer:
             used.update((lead.unit.hit.doc.id, p) for p in range(first, first + span))
             words_used += word_count(text)
             limit = self.max_sentences - 1
-            shown = text
-        unlisted = self.polarity.unlisted(question, shown, decision.evidence.terms) if question else []
 
         floor = self.support_ratio * lead.score
         picked: list[tuple[ScoredUnit, str, int]] = []
@@ -121,6 +119,13 @@ class Composer:
         # The lead answers; what supports it reads in document order.
         picked.sort(key=lambda p: (p[0].unit.hit.metadata.get("chunk_id", ""), p[0].unit.position))
         chosen.extend(Sentence(text, [(s.unit.hit.doc, text, s.unit.similarity)]) for s, text, span in picked)
+        # A list shown anywhere in the answer names what it holds: a yes/no question about something
+        # it does not name is told so ("does it help with anxiety?" of the conditions treated).
+        # Only a word the decision would call an ask of a list counts ("sessions" in "will insurance pay for
+        # my sessions?" is phrasing, whatever list the answer shows).
+        asked = [term for term in decision.evidence.terms if is_specific(term, self.thresholds, listed=True)]
+        shown_list = next((s.text for s in chosen if list_items(s.text)), "")
+        unlisted = self.polarity.unlisted(question, shown_list, asked) if question and shown_list and asked else []
         return Draft(sentences=chosen, confidence=_confidence(decision), coverage=lead.coverage, unlisted=unlisted)
 
     def related(self, decision: Decision, min_score: float) -> Draft:
@@ -311,7 +316,7 @@ def render(sentences: list[Sentence], citations: list[Citation] | None = None) -
 
 def render_answer(draft: Draft, question: str, citations: list[Citation] | None = None) -> tuple[str, list[Citation]]:
     """An answer's Markdown and citations; a yes/no question asked of a list that does not name what it
-    asks about says so first ("My sources don't list “anxiety”; this is what they list:")."""
+    asks about says so first ("My sources' list does not name “anxiety”.")."""
     body, citations = render(draft.sentences, citations)
     if draft.unlisted:
         note = load_prompt("unlisted").format(words=and_list([_as_typed(w, question) for w in draft.unlisted]))

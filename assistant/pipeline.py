@@ -85,6 +85,7 @@ class Assistant:
             max_related=settings["answer.max_related"],
             polarity=Polarity(retriever.lexical.sources.subject, self.thresholds.synonym_similarity,
                               settings["answer.same_question"], retriever.term_in_corpus, retriever.vocabulary.is_name),
+            thresholds=self.thresholds,
         )
         if self.generator is not None:
             self.generator.term_weight = retriever.term_weight

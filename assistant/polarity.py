@@ -71,7 +71,7 @@ class Polarity:
         """A question that asks whether, not what: it may be answered "Yes."/"No."."""
         asked = question_sentence(question).strip()
         # "my clinic bills insurance, what do I need from the patient?" asks what, after its comma.
-        if not asked or _WH_QUESTION.match(asked) or _WH_QUESTION.match(asked.split(",")[-1]):
+        if not asked or _WH_QUESTION.match(asked) or _WH_QUESTION.match(asked.split(",")[-1]) or _requests(asked):
             return False
         # It says it asks whether: an auxiliary first ("do I ...", "..., is it ..."), a question mark
         # ("certification needed?"), or "if"/"whether". "wht r the requirements" (a "what" misspelled) does not.
@@ -251,7 +251,17 @@ def _singular(word: str) -> str:
 def _asks_whether(asked: str) -> bool:
     """A question that asks whether ("does it help?", "what about migraines, does it help?"),
     with no alternatives offered ("... or ...")."""
-    return bool(_POLAR.match(asked.split(",")[-1])) and not re.search(r"\bor\b", asked, re.I)
+    return bool(_POLAR.match(asked.split(",")[-1])) and not re.search(r"\bor\b", asked, re.I) and not _requests(asked)
+
+
+# "Could you describe the MMPA's program?" asks for a description, not whether one can be given;
+# "can you tell me if I need a license?" does ask whether.
+_REQUEST = re.compile(OPENING + r"(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?"
+                      r"(?:tell|describe|explain|give|list|show|say|summari[sz]e|walk|outline|share|help)\b", re.I)
+
+
+def _requests(asked: str) -> bool:
+    return bool(_REQUEST.match(asked)) and not re.search(r"\b(if|whether)\b", asked, re.I)
 
 
 def _all_in(named: Iterable[str], terms: Iterable[str]) -> bool:
