@@ -238,6 +238,7 @@ _DEFINITION = re.compile(
     OPENING + r"(?:what\s+(?:does|do)\s+(?P<means>[\w'’ -]+?)\s+(?:actually\s+|really\s+)?mean"
     r"|(?:define|definition\s+of)\s+(?P<define>[\w'’ -]+?)"
     r"|what\s+(?:is|are)\s+meant\s+by\s+(?P<by>[\w'’ -]+?)"
+    r"|what\s+(?:does|do)\s+(?:it|that|this|they|you|people)\s+mean\s+(?:by|when\s+\w+\s+(?:says?|talks?\s+about))\s+(?P<say>[\w'’ -]+?)"
     r"|what(?:\s+(?:is|are)|['’]?s)\s+(?:(?:a|an)\s+)?(?P<what>[\w'’ -]+?))"
     r"(?:\s+(?:exactly|actually|really))?\W*$", re.I)
 # "<thing> is a ...", "<thing> means ...", "<thing> is often defined as ...": not "<thing> is expected to ...".

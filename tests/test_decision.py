@@ -43,6 +43,8 @@ def test_a_word_asked_of_a_plain_statement_is_held_to_the_everyday_bar():
     ("What does maximum medical improvement mean?", "maximum medical improvement"),
     ("what is medical massage exactly", "medical massage"),
     ("hey what does maximum medical improvement actually mean?", "maximum medical improvement"),  # a greeting first
+    ("hey, what does it mean when they say maximum medical improvement?", "maximum medical improvement"),
+    ("what do they mean by contraindications?", "contraindications"),
     ("define medical massage", "medical massage"),
     ("what's an RMP?", "rmp"),
     ("What is the tuition for the MMPA certification?", None),   # something of a thing, not what it is
