@@ -123,9 +123,9 @@ class Composer:
         # it does not name is told so ("does it help with anxiety?" of the conditions treated).
         # Only a word the decision would call an ask of a list counts ("sessions" in "will insurance pay for
         # my sessions?" is phrasing, whatever list the answer shows).
-        asked = [term for term in decision.evidence.terms if is_specific(term, self.thresholds, listed=True)]
-        shown_list = next((s.text for s in chosen if list_items(s.text)), "")
-        unlisted = self.polarity.unlisted(question, shown_list, asked) if question and shown_list and asked else []
+        shown_list = next((s.text for s in chosen if list_items(s.text)), "") if question else ""
+        asked = [term for term in decision.evidence.terms if shown_list and is_specific(term, self.thresholds, listed=True)]
+        unlisted = self.polarity.unlisted(question, shown_list, asked) if asked else []
         return Draft(sentences=chosen, confidence=_confidence(decision), coverage=lead.coverage, unlisted=unlisted)
 
     def related(self, decision: Decision, min_score: float) -> Draft:

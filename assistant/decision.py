@@ -267,13 +267,12 @@ def defines(unit: Unit, thing: str) -> bool:
     wanted = content_terms(thing)
     if unit.role == "question":  # an entry the maintainers wrote about it ("How is medical massage different from relaxation massage?")
         return _same_terms(content_terms(unit.text), wanted, within=True)
-    body = _LEAD_IN.sub("", unit.text)
-    tokens = words(body)
-    if _same_terms(content_terms(" ".join(tokens[: len(words(thing)) + 2])), wanted, within=True):
+    tokens, n = words(_LEAD_IN.sub("", unit.text)), len(words(thing))
+    if _same_terms(content_terms(" ".join(tokens[: n + 2])), wanted, within=True):
         return True
     for i in range(len(tokens)):
-        window = content_terms(" ".join(tokens[i:i + len(words(thing))]))
-        if window and _same_terms(window, wanted) and _DEFINES.match(" ".join(tokens[i + len(words(thing)):])):
+        window = content_terms(" ".join(tokens[i:i + n]))
+        if window and _same_terms(window, wanted) and _DEFINES.match(" ".join(tokens[i + n:])):
             return True
     return False
 
@@ -336,8 +335,9 @@ class Decider:
 
         # "what about the AMMA?" after "how much does the MMPA cost?" asks the price again, of the AMMA.
         again = previous_question(query, focus) if asks_again(focus) else ""
-        asked = focus if asked_type(focus) or not again else again
-        asks = asked_type(asked)
+        asked, asks = focus, asked_type(focus)
+        if asks is None and again:
+            asked, asks = again, asked_type(again)
         counted = counted_noun(asked) if asks == "count" else None
         names = (again and self.vocabulary.names_in(focus)) or self.vocabulary.names_in(query)
         typed: list[ScoredUnit] = []

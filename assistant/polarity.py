@@ -23,7 +23,6 @@ import re
 from typing import Callable, Iterable, NamedTuple
 
 from .decision import Term, question_sentence
-from .followup import is_keywords
 from .text import OPENING, STOPWORDS, content_terms, has_family, list_items, negated, stem, words
 
 OPENER = re.compile(r"^(Yes|No)\b[.,:;]?\s+")

@@ -127,9 +127,9 @@ def normalize_numbers(text: str) -> str:
     return _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1).lower()], text)
 
 
-# A sentence that opens with one of these asks something.
 # Words a message may open with before it asks anything: "and", "so", "ok", "hey", "um".
 OPENING = r"^\W*(?:(?:and|but|so|also|ok|okay|then|well|hey|hi|hello|hiya|um|uh|oh|yo|please|pls)\b\W*)*"
+# A sentence that opens with one of these asks something.
 INTERROGATIVE = re.compile(r"^(how|what|which|who|whom|whose|when|where|why|is|are|am|was|were|do|does|did|can|could|"
                            r"should|shall|will|would|may|might|must|have|has|had)\b", re.I)
 
