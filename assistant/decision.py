@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Callable, Literal
 
@@ -58,13 +58,14 @@ class AnswerType:
     asks: re.Pattern
     states: re.Pattern
     of: str = "for"       # how a refusal joins what it lacks to the names asked about: "a price for “AMMA”"
+    required: bool = True  # no unit states one: refuse; otherwise the question is answered as if untyped
 
 
 @lru_cache(maxsize=1)
 def answer_types() -> tuple[AnswerType, ...]:
     data = tomllib.loads((LEXICON_DIR / "answer_types.toml").read_text(encoding="utf-8"))
     return tuple(AnswerType(name, spec["describe"], re.compile(spec["asks"], re.I), re.compile(spec["states"], re.I),
-                            spec.get("of", "for")) for name, spec in data.items())
+                            spec.get("of", "for"), spec.get("required", True)) for name, spec in data.items())
 
 
 def answer_type(name: str | None) -> AnswerType | None:
@@ -111,6 +112,7 @@ class Evidence:
     names: list[str] = field(default_factory=list)  # corpus names the question names (MMPA, Maryland)
     counted: str | None = None             # what "how many ..." counts (a term: "session")
     defined: str | None = None             # what "what is X?" asks the meaning of ("contraindications")
+    type_words: frozenset[str] = frozenset()  # the words that asked for the type ("demand" in "is there demand for ...")
     focus_vector: np.ndarray | None = field(default=None, repr=False)  # what the user typed, in a follow-up
 
     def typed_similarity(self, unit: Unit) -> float:
@@ -209,6 +211,14 @@ def typed_names(text: str) -> set[str]:
                 capitalized += 1
                 found.update(words(word)[:1])
     return found if capitalized <= total / 2 else set()
+
+
+def _type_words(kind: str | None, text: str) -> frozenset[str]:
+    """The words of the question's asking sentence that asked for its answer type."""
+    spec = answer_type(kind)
+    if spec is None:
+        return frozenset()
+    return frozenset(w for m in spec.asks.finditer(question_sentence(text)) for w in words(m.group(0)))
 
 
 def counted_noun(text: str) -> str | None:
@@ -353,7 +363,7 @@ class Decider:
         if defined and any(self.vocabulary.is_name(w) for w in words(defined)):
             defined = None
         evidence = Evidence(top_similarity=round(top, 4), units=scored, terms=terms, asks=asks, typed_units=typed,
-                            names=names, counted=counted, defined=defined,
+                            names=names, counted=counted, defined=defined, type_words=_type_words(asks, asked),
                             focus_vector=None if own is None else np.asarray(own))
         self._read_in_passages(evidence, focus)
         return evidence
@@ -521,8 +531,12 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
     specific = [term for term in evidence.terms if is_specific(term, t, listed=bool(list_items(best_text.unit.text)))]
     runs = [term.word.split() for term in specific if " " in term.word]  # "tax deductible", not also "tax"
     specific = [term for term in specific if not any(term.word in run for run in runs)]
+    typed = [u for u in evidence.typed_units if u.score >= max(t.typed_score, t.typed_ratio * best.score)]
+    if evidence.asks and not typed and not answer_type(evidence.asks).required:
+        # "Is it a good career?" is best answered by the outlook; when no passage close enough states one,
+        # by whatever answers it best ("a great career that lets you help people").
+        evidence = replace(evidence, asks=None, typed_units=[])
     if evidence.asks:
-        typed = [u for u in evidence.typed_units if u.score >= max(t.typed_score, t.typed_ratio * best.score)]
         if not typed:
             what = evidence.asks + (" for " + ", ".join(evidence.names) if evidence.names else "")
             # A figure about something else (the MMPA's price for "what does the AMMA cost") is not offered.
@@ -533,6 +547,8 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
             return partial(f"no {what} stated" + "".join(f"; not covered: {word}" for word in also),
                            [evidence.asks] + also, exclude=evidence.typed_units)
         lead = typed[0]
+        # "Is there demand for ...?" asked for the outlook in a word the corpus lacks; a passage states it.
+        specific = [term for term in specific if term.word not in evidence.type_words]
     if specific:
         scores["max_shift"] = max(term.shift for term in specific)
         return partial("not covered: " + ", ".join(term.word for term in specific), [term.word for term in specific])

@@ -574,6 +574,10 @@ def test_an_article_a_maintainer_adds_is_used_at_once_without_a_faq_entry(tmp_pa
     ("is the MMPA better than the AMMA?", "comparison"),
     ("how does medical massage compare to regular massage?", None),  # the differences, which the sources state
     ("will extra training give me a better chance?", None),  # "better" asked of one thing compares nothing
+    ("what are the career prospects in medical massage", "outlook"),   # "is it a good field" gets the outlook
+    ("are medical massage therapists in demand", "outlook"),
+    ("is medical massage a good career to get into?", "outlook"),
+    ("is it a hard career?", None),                                   # the challenges, not the outlook
 ])
 def test_only_a_question_about_time_asks_for_a_duration(question, asks):
     assert asked_type(question) == asks

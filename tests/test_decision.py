@@ -3,7 +3,7 @@
 import pytest
 from langchain_core.documents import Document
 
-from assistant.decision import Evidence, ScoredUnit, Term, Thresholds, defined_term, defines, judge
+from assistant.decision import Evidence, ScoredUnit, Term, Thresholds, answer_type, defined_term, defines, judge
 from assistant.retrieval import RetrievedChunk, Unit
 
 THRESHOLDS = Thresholds(salient_shift=0.06, generic_shift=0.25, domain_similarity=0.15)
@@ -105,3 +105,44 @@ def test_a_question_far_in_meaning_is_still_on_the_subject_when_a_passage_has_al
         return Evidence(top_similarity=0.17, units=[ScoredUnit(Unit(text, hit, 0, similarity=0.17), 0.27, coverage)])
     assert judge(evidence(1.0), THRESHOLDS).reason != "off-subject"
     assert judge(evidence(0.4), THRESHOLDS).reason == "off-subject"   # "what's the weather tomorrow?"
+
+
+def _units(*texts_scores):
+    units = []
+    for i, (text, score) in enumerate(texts_scores):
+        hit = RetrievedChunk(doc=Document(page_content=text, metadata={"kind": "article"}, id=f"c{i}"), score=1.0,
+                             dense=score)
+        units.append(ScoredUnit(Unit(text, hit, 0, similarity=score), score, 0.5))
+    return units
+
+
+OUTLOOK = "The career outlook is promising, and medical massage is gaining popularity fast."
+CHALLENGE = "If you aren't afraid of challenges, it is a great career that lets you help people."
+
+
+def test_an_outlook_question_leads_with_the_outlook_when_a_close_passage_states_one():
+    """"Is it a good career?" gets the outlook, even when the challenges sentence is a little closer."""
+    units = _units((CHALLENGE, 0.72), (OUTLOOK, 0.66))
+    decision = judge(Evidence(top_similarity=0.8, units=units, asks="outlook", typed_units=[units[1]]), THRESHOLDS)
+    assert decision.verdict == "answer" and decision.lead.unit.text == OUTLOOK
+
+
+def test_an_outlook_question_with_no_outlook_passage_is_answered_by_its_best_passage():
+    """The outlook is what such a question is best answered by, not the only answer to it: with no
+    passage close enough stating one, the best passage answers (a price asked with none stated is refused)."""
+    assert not answer_type("outlook").required and answer_type("amount").required
+    units = _units((CHALLENGE, 0.72))
+    decision = judge(Evidence(top_similarity=0.8, units=units, asks="outlook", typed_units=[]), THRESHOLDS)
+    assert decision.verdict == "answer" and decision.lead.unit.text == CHALLENGE and decision.evidence.asks is None
+    assert judge(Evidence(top_similarity=0.8, units=units, asks="amount", typed_units=[]), THRESHOLDS).refused
+
+
+def test_the_word_that_asked_for_the_type_is_answered_by_a_passage_stating_it():
+    """"Are they in demand?": the corpus never says "demand", but the outlook it asked for is stated."""
+    demand = Term("demand", nearest="need", nearest_similarity=0.5, shift=0.3, domain=0.1)
+    units = _units((OUTLOOK, 0.7))
+    def evidence(type_words):
+        return Evidence(top_similarity=0.8, units=units, terms=[demand], asks="outlook", typed_units=units,
+                        type_words=type_words)
+    assert judge(evidence(frozenset({"in", "demand"})), THRESHOLDS).verdict == "answer"
+    assert judge(evidence(frozenset()), THRESHOLDS).missing == ["demand"]
