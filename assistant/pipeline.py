@@ -84,7 +84,8 @@ class Assistant:
             support_ratio=settings["answer.support_ratio"],
             max_related=settings["answer.max_related"],
             polarity=Polarity(retriever.lexical.sources.subject, self.thresholds.synonym_similarity,
-                              settings["answer.same_question"], retriever.term_in_corpus, retriever.vocabulary.is_name),
+                              settings["answer.same_question"], retriever.term_in_corpus, retriever.vocabulary.is_name,
+                              self.thresholds.unmatched_shift, self.thresholds.word_in_passage),
             thresholds=self.thresholds,
         )
         if self.generator is not None:

@@ -59,7 +59,10 @@ class Polarity:
     """Reads yes/no questions against the passages that answer them."""
 
     def __init__(self, subject: str = "", synonym_similarity: float = 0.75, same_question: float = 0.75,
-                 in_corpus: Callable[[str], bool] = lambda term: True, is_name: Callable[[str], bool] = lambda word: False):
+                 in_corpus: Callable[[str], bool] = lambda term: True, is_name: Callable[[str], bool] = lambda word: False,
+                 matters_shift: float = 1.01, word_in_passage: float = 1.01):
+        self.matters_shift = matters_shift
+        self.word_in_passage = word_in_passage
         self.subject_terms = frozenset(content_terms(subject))
         self.in_corpus = in_corpus
         self.is_name = is_name
@@ -148,8 +151,9 @@ class Polarity:
             if condition and not _all_in(set(content_terms(condition.group(1))) & named, said):
                 return False
             return not things or any(_all_in({t}, said) for t in things)
-        # One word in common ("license") says what it is about, not what it asks.
-        return len(named) >= 2 and _all_in(named, said)
+        # One word in common ("license") says what it is about, not what it asks; and a word it does not
+        # say at all ("does *workers* comp pay for it?") is asked too.
+        return len(named) >= 2 and _all_in(named, said) and not self.unsaid(terms)
 
     def listed(self, question: str, text: str, terms: Iterable[Term] = ()) -> str:
         """"Yes." for a yes/no question whose answer is a list (or an enumeration written out)
@@ -165,6 +169,13 @@ class Polarity:
         listed = {_singular(w) for item in items for w in words(item)}
         in_list = any(_singular(w) in listed for w in words(asked) if stem(w) in named)
         return "Yes." if in_list and not negated(text) and _all_in(named, content_terms(text, keep_filler=True)) else ""
+
+    def unsaid(self, terms: Iterable[Term]) -> list[str]:
+        """Words of the question no passage has and no corpus word means, that matter to what it asks
+        (leaving one out moves the question): "can I do the certification *online*?" is not answered yes by
+        "The MMPA offers a certification program", whatever the rest of the question shares with it."""
+        return [term.word for term in terms if " " not in term.word and term.nearest_similarity < self.synonym_similarity
+                and term.shift >= self.matters_shift and (term.in_passage or 0.0) < self.word_in_passage]
 
     def unlisted(self, question: str, text: str, terms: Iterable[Term] = ()) -> list[str]:
         """What a yes/no question asks of a list that the list does not name: the question's words
@@ -186,7 +197,7 @@ class Polarity:
         named = self.named(question, terms)
         # One word in common says what a passage is about, not what it says of it; "can't I ...?" and
         # "can I ... without ...?" would misread a yes or no.
-        if len(named) < 2 or negated(asked):
+        if len(named) < 2 or negated(asked) or self.unsaid(terms):
             return ""
         # Names alone say whom it is about: "can an RMP do medical massage in Maryland?" asks what they
         # may do, which "Maryland distinguishes Registered Massage Practitioners from ..." does not say.

@@ -277,3 +277,28 @@ def test_a_follow_up_yes_no_question_is_matched_to_the_faq_by_what_the_user_type
     # Joined to the previous question it is as close to the license entry (Yes) as to this one (No).
     answer = assistant.ask("is it a separate license?", history)
     assert re.match(r"No\b", answer.answer), answer.answer
+
+
+def test_a_word_no_passage_says_takes_the_yes_away_unless_the_question_is_the_entry_s_in_other_words():
+    """"Does workers comp pay for medical massage?" is not answered yes by a passage about insurance
+    paying for it: "workers" is asked, and nothing says it. "Are reimbursement requirements uniform
+    across insurers?" is the FAQ's "Do all insurance companies have the same requirements?" in other
+    words (close in meaning): its "No." stays, though no passage says "uniform"."""
+    polarity = Polarity(subject="medical massage therapy", matters_shift=0.05, word_in_passage=0.6)
+    workers = Term("workers", nearest="labor", nearest_similarity=0.68, shift=0.055)
+    text = "Insurance pays for medical massage when a physician prescribes it."
+    assert polarity.opener("does workers comp pay for medical massage?", text, [workers]) == ""
+    assert polarity.opener("does insurance pay for medical massage?", text, []) == "Yes."
+    # A word that barely moves the question is phrasing; one the passages say in other words is said.
+    sessions = Term("sessions", nearest="relaxation", nearest_similarity=0.51, shift=0.044)
+    assert polarity.opener("does insurance pay for medical massage sessions?", text, [sessions]) == "Yes."
+    said = Term("workers", nearest="labor", nearest_similarity=0.68, shift=0.055, in_passage=0.7)
+    assert polarity.opener("does workers insurance pay for medical massage?", text, [said]) == "Yes."
+    assert polarity.opener("does workers insurance pay for medical massage?", text, [workers]) == ""
+
+    entry = Entry("Does insurance pay for medical massage?", "Yes. Insurance pays when a physician prescribes it.", 0.6)
+    assert not polarity.keeps_faq_opener("does workers comp pay for medical massage?", entry, [], [workers])
+    assert polarity.keeps_faq_opener("does insurance pay for medical massage?", entry, [], [])
+    uniform = Term("uniform", nearest="credentials", nearest_similarity=0.46, shift=0.053)
+    same = Entry("Do all insurance companies have the same requirements?", "No. Different insurers differ.", 0.86)
+    assert polarity.keeps_faq_opener("are requirements uniform across insurers?", same, [], [uniform])
