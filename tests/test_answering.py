@@ -336,6 +336,9 @@ def test_personal_health_question_points_to_a_physician_without_diagnosing(assis
     ("is it safe for me to get a medical massage with a bulging disc?", True),
     ("would it help my back pain?", True),
     ("Is it okay for me to advertise myself as a medical massage therapist?", False),  # a career question
+    ("does my patient need a diagnosis first?", False),       # a therapist asks about the people they treat
+    ("my client has back pain, will insurance cover her sessions?", False),
+    ("my back pain is bad, will insurance cover my sessions?", True),
 ])
 def test_a_physician_note_is_for_questions_about_one_s_own_health(question, personal):
     assert guard_question(question, 1000).personal_medical == personal
