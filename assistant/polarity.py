@@ -153,7 +153,8 @@ class Polarity:
             return not things or any(_all_in({t}, said) for t in things)
         # One word in common ("license") says what it is about, not what it asks; and a word it does not
         # say at all ("does *workers* comp pay for it?") is asked too.
-        return len(named) >= 2 and _all_in(named, said) and not self.unsaid(terms)
+        # A relation both questions ask ("do *all* insurers want the *same* thing?") counts as a thing named.
+        return len(named) + len(_relations(asked)) >= 2 and _all_in(named, said) and not self.unsaid(terms)
 
     def listed(self, question: str, text: str, terms: Iterable[Term] = ()) -> str:
         """"Yes." for a yes/no question whose answer is a list (or an enumeration written out)

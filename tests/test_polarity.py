@@ -302,3 +302,12 @@ def test_a_word_no_passage_says_takes_the_yes_away_unless_the_question_is_the_en
     uniform = Term("uniform", nearest="credentials", nearest_similarity=0.46, shift=0.053)
     same = Entry("Do all insurance companies have the same requirements?", "No. Different insurers differ.", 0.86)
     assert polarity.keeps_faq_opener("are requirements uniform across insurers?", same, [], [uniform])
+
+
+def test_a_relation_both_questions_ask_counts_as_a_thing_named():
+    """"Do all insurers want the same thing?" asks the FAQ's "Do all insurance companies have the
+    same requirements?" in its words: insurers, all, the same. One word in common would not do."""
+    entry = Entry("Do all insurance companies have the same requirements for reimbursement?",
+                  "No. Different insurance companies have different requirements.", 0.70)
+    assert POLARITY.keeps_faq_opener("do all insurers want the same thing?", entry)
+    assert not POLARITY.keeps_faq_opener("do insurers want a thing?", entry)
