@@ -642,3 +642,13 @@ def test_what_a_word_means_in_the_passages_is_read_only_for_words_that_would_ref
     assert term.in_passage is not None and term.in_passage >= assistant.thresholds.word_in_passage
     _, trace = assistant.trace("hey what is medical massage")
     assert all(t.in_passage is None for t in trace.decision.evidence.terms)
+
+
+@pytest.mark.parametrize("question", ["can massage help after a car accident",
+                                      "car accident injuries - is that something medical massage treats?"])
+def test_a_reader_s_comment_that_leads_is_followed_by_what_the_articles_say(assistant, question):
+    """A commenter's "massage therapy can help with injuries like car accidents" is the closest
+    passage; the conditions list (auto injuries) follows it, however far behind it scores."""
+    answer = assistant.ask(question)
+    assert not answer.refused and answer.citations[0].kind == "comment", answer.answer
+    assert any(c.kind != "comment" for c in answer.citations) and "Auto injuries" in answer.answer, answer.answer
