@@ -238,8 +238,15 @@ def counts(text: str, noun: str) -> bool:
     """The sentence states a number of ``noun``: "three different levels" counts levels, "for 2
     years" does not count sessions."""
     tokens = words(text)
-    return any(token.isdigit() and noun in content_terms(" ".join(tokens[i + 1:i + 4]))
-               for i, token in enumerate(tokens))
+    for i, token in enumerate(tokens):
+        if not token.isdigit():
+            continue
+        for following in tokens[i + 1:i + 4]:  # "three different levels", not "the two is the patient payment"
+            if following in STOPWORDS:
+                break
+            if noun in content_terms(following):
+                return True
+    return False
 
 
 # "What are contraindications?", "what does maximum medical improvement mean?", "define X": the

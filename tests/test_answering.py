@@ -199,6 +199,7 @@ def test_a_count_is_a_number_of_the_thing_asked(assistant):
         assert answer.refused and "2 years" not in answer.answer.split("\n")[0]
     assert counted_noun("how many medical massage sessions per year are covered") == "session"
     assert counts("It has three different levels.", "level") and not counts("I have done it for 2 years.", "session")
+    assert not counts("The major difference between the two is the patient payment structure.", "patient")
 
 
 def test_the_answer_opens_with_the_best_wording_of_a_repeated_fact(assistant):
