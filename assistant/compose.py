@@ -194,7 +194,11 @@ class Composer:
         for other in decision.evidence.answers:
             if other.score < lead.score - WORDING_MARGIN:
                 break
+            # A FAQ sentence is shown in its entry, from the entry's first answer sentence (position 1, after the
+            # question): only that one can stand in for the lead ("Maryland is an exception ..." would come after
+            # "In most states ...").
             if other.unit.role == "text" and WORDING_RANK.get(other.unit.kind, 9) < WORDING_RANK.get(best.unit.kind, 9) \
+                    and (other.unit.kind != "faq" or other.unit.position == 1) \
                     and _jaccard(terms, set(content_terms(other.unit.text, keep_filler=True))) >= SAME_WORDING:
                 best = other
         return best

@@ -653,3 +653,12 @@ def test_a_reader_s_comment_that_leads_is_followed_by_what_the_articles_say(assi
     answer = assistant.ask(question)
     assert not answer.refused and answer.citations[0].kind == "comment", answer.answer
     assert any(c.kind != "comment" for c in answer.citations) and "Auto injuries" in answer.answer, answer.answer
+
+
+def test_a_faq_sentence_in_better_wording_stands_in_for_the_lead_only_when_its_entry_opens_with_it(assistant):
+    """The article's "there can be exceptions such as Maryland ..." answers an RMP in Maryland; the
+    FAQ says the same in its separate-license entry, but only after "In most states ...", so the FAQ's
+    wording would push the answer to the second sentence."""
+    answer = assistant.ask("i live in maryland and im an RMP. can i work in a hospital?")
+    first = re.split(r"(?<=[.!?])\s", answer.answer, maxsplit=1)[0]
+    assert not answer.refused and "Maryland" in first, answer.answer
