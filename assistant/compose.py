@@ -139,10 +139,15 @@ class Composer:
         chosen: list[Sentence] = []
         seen: list[set[str]] = []
         kind = answer_type(decision.evidence.asks)
-        for scored in decision.evidence.answers:
+        # What they say of the things asked about comes first: "what about the AMMA?" (its price) is
+        # followed by what the sources say of the AMMA, then by what else is close.
+        naming = [u for u in decision.evidence.naming if u.score >= min_score]
+        for scored in naming + [u for u in decision.evidence.answers if u not in naming]:
             unit = scored.unit
-            if len(chosen) >= self.max_related or scored.score < min_score:
+            if len(chosen) >= self.max_related:
                 break
+            if scored.score < min_score:
+                continue
             if kind is not None and kind.states.search(normalize_numbers(unit.text)):
                 continue  # a figure about something else is no answer to the figure asked for
             if unit.role != "text" or unit.kind == "comment" or looks_like_instructions(unit.text):

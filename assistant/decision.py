@@ -113,6 +113,7 @@ class Evidence:
     counted: str | None = None             # what "how many ..." counts (a term: "session")
     defined: str | None = None             # what "what is X?" asks the meaning of ("contraindications")
     type_words: frozenset[str] = frozenset()  # the words that asked for the type ("demand" in "is there demand for ...")
+    naming: list[ScoredUnit] = field(default_factory=list)  # statements naming all the question names, best first
     focus_vector: np.ndarray | None = field(default=None, repr=False)  # what the user typed, in a follow-up
 
     def typed_similarity(self, unit: Unit) -> float:
@@ -363,6 +364,8 @@ class Decider:
             typed = [s for s in scored if s.unit.role == "text" and kind.states.search(normalize_numbers(s.unit.text))
                      and all(self.vocabulary.mentions(s.unit.text, n) for n in names)
                      and (counted is None or counts(s.unit.text, counted))]
+        naming = [s for s in scored if names and s.unit.role == "text"
+                  and all(self.vocabulary.mentions(s.unit.text, n) for n in names)]
         own = retrieval.probe_vectors[-1] if focus != query and probes and probes.texts and retrieval.probe_vectors \
             and len(retrieval.probe_vectors) == len(probes.texts) else None
         # A name is answered by what the sources say of it ("what's the AMTA?"); a thing by what it is.
@@ -370,7 +373,7 @@ class Decider:
         if defined and any(self.vocabulary.is_name(w) for w in words(defined)):
             defined = None
         evidence = Evidence(top_similarity=round(top, 4), units=scored, terms=terms, asks=asks, typed_units=typed,
-                            names=names, counted=counted, defined=defined, type_words=_type_words(asks, asked),
+                            names=names, counted=counted, defined=defined, type_words=_type_words(asks, asked), naming=naming,
                             focus_vector=None if own is None else np.asarray(own))
         self._read_in_passages(evidence, focus)
         return evidence

@@ -662,3 +662,14 @@ def test_a_faq_sentence_in_better_wording_stands_in_for_the_lead_only_when_its_e
     answer = assistant.ask("i live in maryland and im an RMP. can i work in a hospital?")
     first = re.split(r"(?<=[.!?])\s", answer.answer, maxsplit=1)[0]
     assert not answer.refused and "Maryland" in first, answer.answer
+
+
+def test_a_partial_answer_offers_first_what_the_sources_say_of_the_things_asked_about(assistant):
+    """"What about the AMMA?" after the MMPA's price: no AMMA price, and what the sources do say of
+    the AMMA comes first, before the MMPA's program."""
+    previous = "how much does the mmpa course cost"
+    history = [{"role": "user", "content": previous}, {"role": "assistant", "content": assistant.ask(previous).answer}]
+    answer = assistant.ask("what about the amma?", history)
+    offered = answer.answer.split("**What my sources do say:**")[-1].strip()
+    first = re.split(r"(?<=[.!?])\s", offered, maxsplit=1)[0]
+    assert answer.refused and re.search(r"AMMA|American Medical Massage Association", first), answer.answer
