@@ -361,8 +361,13 @@ class Decider:
         typed: list[ScoredUnit] = []
         if asks:
             kind = answer_type(asks)
-            typed = [s for s in scored if s.unit.role == "text" and kind.states.search(normalize_numbers(s.unit.text))
-                     and all(self.vocabulary.mentions(s.unit.text, n) for n in names)
+            # A figure is answered by the sentence stating it. A preference ("is it a good career?": the outlook)
+            # is also answered by the FAQ entry that states it ("What is the job outlook ...?").
+            def states(s: ScoredUnit) -> str:
+                return s.unit.hit.doc.page_content if s.unit.role == "question" and not kind.required else s.unit.text
+            typed = [s for s in scored if (s.unit.role == "text" or not kind.required)
+                     and kind.states.search(normalize_numbers(states(s)))
+                     and all(self.vocabulary.mentions(states(s), n) for n in names)
                      and (counted is None or counts(s.unit.text, counted))]
         naming = [s for s in scored if names and s.unit.role == "text"
                   and all(self.vocabulary.mentions(s.unit.text, n) for n in names)]

@@ -673,3 +673,13 @@ def test_a_partial_answer_offers_first_what_the_sources_say_of_the_things_asked_
     offered = answer.answer.split("**What my sources do say:**")[-1].strip()
     first = re.split(r"(?<=[.!?])\s", offered, maxsplit=1)[0]
     assert answer.refused and re.search(r"AMMA|American Medical Massage Association", first), answer.answer
+
+
+@pytest.mark.parametrize("question", ["what's the job outlook?", "are medical massage therapists in demand",
+                                      "is medical massage a growing field?"])
+def test_an_outlook_question_opens_with_the_faq_s_outlook(assistant, question):
+    """The outlook is a preferred answer type: the FAQ entry that states it answers, in its own order
+    (the 23% first), not the article's "As you can see, the career outlook is pretty promising ..."."""
+    answer = assistant.ask(question)
+    first = re.split(r"(?<=[.!?])\s", re.sub(r"^(Yes|No)\. ", "", answer.answer), maxsplit=1)[0]
+    assert not answer.refused and "23%" in first, answer.answer
