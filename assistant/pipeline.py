@@ -17,7 +17,7 @@ from typing import Any
 from .answer import Answer
 from .corpus import chunk_body
 from .compose import Composer, Draft, render, render_answer, render_partial, render_refusal
-from .decision import NO_MATCH, Decider, Decision, ScoredUnit, Thresholds, question_sentence
+from .decision import NO_MATCH, Decider, Decision, ScoredUnit, Thresholds, answer_type, asked_type, question_sentence
 from .embeddings import LocalEmbeddings
 from .followup import clean_history, is_followup, is_keywords, refers_back, split_questions, standalone_question
 from .guard import guard_question
@@ -318,6 +318,14 @@ class Assistant:
             timings[stage] = timings.get(stage, 0.0) + ms
         t = time.perf_counter()
         decision = self.decider.decide(query, retrieval, focus=focus, probes=probes)
+        # A question asking for a preferred answer type that no retrieved passage states ("is there demand
+        # for ...?": the outlook) is decided again with the passages closest to it that state one.
+        kind = answer_type(asked_type(focus))
+        if kind is not None and not kind.required and decision.evidence.asks is None:
+            wider = self.retriever.with_units_stating(retrieval, lambda text: bool(kind.states.search(text)))
+            if wider is not None:
+                retrieval = wider
+                decision = self.decider.decide(query, retrieval, focus=focus, probes=probes)
         timings["decide"] = timings.get("decide", 0.0) + _ms(t)
         return decision, retrieval
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from collections.abc import Callable
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -193,6 +194,30 @@ class HybridRetriever(BaseRetriever):
         timings["units"] = (time.perf_counter() - t) * 1000
         return Retrieval(query=query, chunks=chunks, query_vector=vector, units=units, probe_vectors=probe_vectors,
                          timings_ms=timings)
+
+    def with_units_stating(self, retrieval: Retrieval, states: Callable[[str], bool], k: int = 8) -> Retrieval | None:
+        """The retrieval with the chunks of the ``k`` units closest to the question (sentences and FAQ
+        questions, by their stored vectors) that ``states`` accepts and that it lacks; None when none is new.
+        "Is there demand for ...?" retrieves the license passages ("need"); the closest unit that states an
+        outlook is the FAQ question "What is the job outlook ...?" (0.83)."""
+        if self.unit_store is None or retrieval.query_vector is None:
+            return None
+        have = {c.metadata.get("chunk_id", "") for c in retrieval.chunks}
+        hits = self.unit_store.similarity_search_by_vector_with_relevance_scores(retrieval.query_vector, k=k)
+        wanted = list(dict.fromkeys(doc.metadata.get("chunk_id", "") for doc, _ in hits
+                                    if doc.metadata.get("chunk_id", "") not in have and states(doc.page_content)))
+        if not wanted:
+            return None
+        got = self.store._collection.get(where={"chunk_id": {"$in": wanted}}, include=["documents", "metadatas", "embeddings"])
+        q = np.asarray(retrieval.query_vector)
+        added = [RetrievedChunk(doc=Document(page_content=text or "", metadata=meta or {}, id=id_), score=0.0,
+                                dense=float(np.dot(q, np.asarray(vec))))
+                 for id_, text, meta, vec in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])]
+        if not added:
+            return None
+        return Retrieval(query=retrieval.query, chunks=retrieval.chunks + added, query_vector=retrieval.query_vector,
+                         units=retrieval.units + self._units(added, q), probe_vectors=retrieval.probe_vectors,
+                         timings_ms=retrieval.timings_ms)
 
     def _units(self, chunks: list[RetrievedChunk], q: np.ndarray) -> list[Unit]:
         """The units of the retrieved chunks with their similarity to the question, from the
