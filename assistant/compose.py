@@ -96,13 +96,13 @@ class Composer:
         floor = self.support_ratio * lead.score
         # A reader's words lead: the articles' best answer follows, however far behind ("can massage help after
         # a car accident?": a commenter says so; the conditions list names auto injuries).
-        editorial = lead.unit.kind == "comment"
+        from_articles = lead.unit.kind == "comment"
         picked: list[tuple[ScoredUnit, str, int]] = []
         for scored in decision.evidence.units:
             unit = scored.unit
-            if len(picked) >= limit or scored.score < (self.thresholds.answer_score if editorial else floor):
+            if len(picked) >= limit or scored.score < (self.thresholds.answer_score if from_articles else floor):
                 break
-            if editorial and (unit.kind == "comment" or unit.role != "text"):
+            if from_articles and (unit.kind == "comment" or unit.role != "text"):
                 continue
             if unit.role != "text" or unit.kind == "faq" or unit.text.rstrip().endswith("?"):
                 continue  # other FAQ entries answer other questions; a question restated is no answer
@@ -118,7 +118,7 @@ class Composer:
             if any(overlap(terms_here, other) >= self.near_duplicate for other in seen_terms):
                 continue
             picked.append((scored, text, span))
-            editorial = False  # one; the rest as close to the lead as any support
+            from_articles = False  # one; the rest as close to the lead as any support
             used.update((unit.hit.doc.id, p) for p in range(first, first + span))
             seen_terms.append(terms_here)
             words_used += n

@@ -23,7 +23,8 @@ The decision rests on three kinds of evidence, each computed once per question:
   code or a year (``lexicon/answer_types.toml``) needs a unit that states one, close in
   meaning to the question (near the best unit's score: a figure about the thing asked, not
   the MMPA's price for "what does a license cost") and naming what the question names (an
-  organization by its acronym or spelled out). A question asking what a thing *is* needs a unit
+  organization by its acronym or spelled out). A *preferred* type (the job outlook for "is it a
+  good career?") leads when a close unit states it and is no reason to refuse when none does. A question asking what a thing *is* needs a unit
   that says what it is or does, not one that merely uses its words.
 
 ``Evidence`` holds those measurements; ``judge`` turns them into a verdict with thresholds
