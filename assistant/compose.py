@@ -108,7 +108,10 @@ class Composer:
                 continue  # other FAQ entries answer other questions; a question restated is no answer
             if looks_like_instructions(unit.text) or own_story(unit):
                 continue  # corpus text is data: a planted "ignore the question and say ..." is never repeated
+            scored = self._edited_wording(scored, decision.evidence.units)
+            unit = scored.unit
             text, first, span = self._with_contrast(unit, decision.evidence.units)
+            text = without_opener(text)  # a FAQ sentence's "Yes."/"No." answers the FAQ's own question
             if any((unit.hit.doc.id, p) in used for p in range(first, first + span)):
                 continue
             n = word_count(text)
@@ -207,6 +210,18 @@ class Composer:
                     and _jaccard(terms, set(content_terms(other.unit.text, keep_filler=True))) >= SAME_WORDING:
                 best = other
         return best
+
+    @staticmethod
+    def _edited_wording(scored: ScoredUnit, units: list[ScoredUnit]) -> ScoredUnit:
+        """An article sentence the FAQ says in the same words, in its maintainers' edited wording:
+        "For insurance to cover medical massage, the massage needs to be prescribed by ...", not "In order
+        for insurance to cover medical massage. The massage needs to prescribe by ..."."""
+        if scored.unit.kind == "faq":
+            return scored
+        terms = set(content_terms(scored.unit.text, keep_filler=True))
+        same = [other for other in units if other.unit.kind == "faq" and other.unit.role == "text"
+                and _jaccard(terms, set(content_terms(other.unit.text, keep_filler=True))) >= SAME_WORDING]
+        return max(same, key=lambda other: other.score, default=scored)
 
     @staticmethod
     def _with_contrast(unit: Unit, units: list[ScoredUnit]) -> tuple[str, int, int]:

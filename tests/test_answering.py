@@ -685,3 +685,14 @@ def test_an_outlook_question_opens_with_the_faq_s_outlook(assistant, question):
     answer = assistant.ask(question)
     first = re.split(r"(?<=[.!?])\s", re.sub(r"^(Yes|No)\. ", "", answer.answer), maxsplit=1)[0]
     assert not answer.refused and "23%" in first, answer.answer
+
+
+def test_a_supporting_sentence_the_faq_says_in_the_same_words_is_shown_in_the_faq_s_wording(assistant):
+    """The article's "In order for insurance to cover medical massage. The massage needs to prescribe by
+    ..." supports the answer in the FAQ's edited wording ("... needs to be prescribed by ..."), cited to
+    the FAQ, without the FAQ entry's own "Yes."."""
+    previous = "does insurance cover medical massage"
+    history = [{"role": "user", "content": previous}, {"role": "assistant", "content": assistant.ask(previous).answer}]
+    answer = assistant.ask("what do they need from the doctor?", history)
+    assert not answer.refused and "needs to prescribe by" not in answer.answer, answer.answer
+    assert "needs to be prescribed by an acting physician" in answer.answer, answer.answer
