@@ -155,6 +155,7 @@ class Composer:
                 continue  # a figure about something else is no answer to the figure asked for
             if unit.role != "text" or unit.kind == "comment" or looks_like_instructions(unit.text):
                 continue  # a reader's own story is not a fact to offer
+            unit = self._edited_wording(scored, decision.evidence.units).unit
             # A FAQ answer's "No." answers the FAQ's own question, not the one asked here.
             text = without_opener(self._with_contrast(unit, decision.evidence.units)[0])
             terms_here = set(content_terms(text, keep_filler=True))
