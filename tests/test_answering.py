@@ -696,3 +696,9 @@ def test_a_supporting_sentence_the_faq_says_in_the_same_words_is_shown_in_the_fa
     answer = assistant.ask("what do they need from the doctor?", history)
     assert not answer.refused and "needs to prescribe by" not in answer.answer, answer.answer
     assert "needs to be prescribed by an acting physician" in answer.answer, answer.answer
+
+
+def test_a_partial_answer_offers_sentences_in_the_faq_s_wording(assistant):
+    answer = assistant.ask("do i need a license in texas to do medical massage")
+    assert answer.refused and "Maryland is an exception" in answer.answer, answer.answer
+    assert "there can be exceptions such as Maryland" not in answer.answer, answer.answer
