@@ -318,10 +318,11 @@ class Assistant:
             timings[stage] = timings.get(stage, 0.0) + ms
         t = time.perf_counter()
         decision = self.decider.decide(query, retrieval, focus=focus, probes=probes)
-        # A question asking for a preferred answer type that no retrieved passage states ("is there demand
-        # for ...?": the outlook) is decided again with the passages closest to it that state one.
+        # A question asking for a preferred answer type ("is there demand for ...?": the outlook) is decided
+        # again with the passages closest to it that state one, when retrieval missed them: "demand" retrieves
+        # the license passages, "actually ... these days" a sentence about popularity but not the outlook entry.
         kind = answer_type(asked_type(focus))
-        if kind is not None and not kind.required and decision.evidence.asks is None:
+        if kind is not None and not kind.required:
             wider = self.retriever.with_units_stating(retrieval, lambda text: bool(kind.states.search(text)))
             if wider is not None:
                 retrieval = wider

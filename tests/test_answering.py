@@ -678,7 +678,9 @@ def test_a_partial_answer_offers_first_what_the_sources_say_of_the_things_asked_
 @pytest.mark.parametrize("question", ["what's the job outlook?", "are medical massage therapists in demand",
                                       "is medical massage a growing field?",
                                       # retrieval finds the license passages ("need"): the outlook is searched for
-                                      "is there demand for medical massage therapists?"])
+                                      "is there demand for medical massage therapists?",
+                                      # retrieval finds a popularity sentence, but not the outlook entry
+                                      "hey is there actually demand for medical massage therapists these days?"])
 def test_an_outlook_question_opens_with_the_faq_s_outlook(assistant, question):
     """The outlook is a preferred answer type: the FAQ entry that states it answers, in its own order
     (the 23% first), not the article's "As you can see, the career outlook is pretty promising ..."."""
