@@ -201,14 +201,18 @@ class Composer:
         terms = set(content_terms(lead.unit.text, keep_filler=True))
         best = lead
         for other in decision.evidence.answers:
-            if other.score < lead.score - WORDING_MARGIN:
-                break
+            other_terms = set(content_terms(other.unit.text, keep_filler=True))
+            # The same statement made explicit (every word of the lead, and a few more: "Sometimes *medical massage
+            # therapists* may also be responsible for billing ...") stands in however far its wording moves its score.
+            explicit = terms <= other_terms
+            if other.score < lead.score - WORDING_MARGIN and not explicit:
+                continue
             # A FAQ sentence is shown in its entry, from the entry's first answer sentence (position 1, after the
             # question): only that one can stand in for the lead ("Maryland is an exception ..." would come after
             # "In most states ...").
             if other.unit.role == "text" and WORDING_RANK.get(other.unit.kind, 9) < WORDING_RANK.get(best.unit.kind, 9) \
                     and (other.unit.kind != "faq" or other.unit.position == 1) \
-                    and _jaccard(terms, set(content_terms(other.unit.text, keep_filler=True))) >= SAME_WORDING:
+                    and _jaccard(terms, other_terms) >= SAME_WORDING:
                 best = other
         return best
 

@@ -704,3 +704,11 @@ def test_a_partial_answer_offers_sentences_in_the_faq_s_wording(assistant):
     answer = assistant.ask("do i need a license in texas to do medical massage")
     assert answer.refused and "Maryland is an exception" in answer.answer, answer.answer
     assert "there can be exceptions such as Maryland" not in answer.answer, answer.answer
+
+
+def test_the_faq_s_more_explicit_statement_stands_in_for_an_article_lead(assistant):
+    """The article's "Sometimes, they may also be responsible for billing ..." leads; the FAQ says it with
+    every one of its words and names who "they" are. Its wording moves its score down (0.44 against 0.53),
+    but it is the same statement made explicit."""
+    answer = assistant.ask("what do i need to bill insurance")
+    assert answer.answer.startswith("Sometimes medical massage therapists may also be responsible"), answer.answer
