@@ -23,7 +23,7 @@ from .followup import clean_history, is_followup, is_keywords, refers_back, spli
 from .guard import guard_question
 from .prompts import load_prompt
 from .lexical import LexicalIndex
-from .polarity import Polarity
+from .polarity import OPENER, Polarity
 from .retrieval import HybridRetriever, Retrieval
 from .settings import Settings, get_settings
 from .sources import SourceDescription
@@ -279,12 +279,32 @@ class Assistant:
         t = time.perf_counter()
         if decision.verdict == "answer":
             draft = self.composer.compose(decision, focus)
+            if standalone == text and question_sentence(focus) == focus and self.sources.subject \
+                    and self._unanswered_whether(focus, draft):
+                # "do i need a license?" names nothing of the subject, and MiniLM puts it closest to "What do
+                # state licensing requirements expect me to know?", which says neither yes nor no. Asked about
+                # what every article is about, it is "Do medical massage therapists need a license?": that
+                # answer is taken when it does say yes or no.
+                about = f"{query.rstrip(' ?')} for {self.sources.subject}?"
+                retried, found = self._decide(about, about, timings)
+                lead = retried.lead
+                if retried.verdict == "answer" and lead is not None and lead.unit.role == "question" \
+                        and lead.unit.similarity >= self.settings["answer.subject_question"]:
+                    again = self.composer.compose(retried, about)
+                    if again.sentences and OPENER.match(again.sentences[0].text):
+                        query, decision, retrieval, draft = about, retried, found, again
             if self.generator is not None:
                 draft = self.generator.generate(query, retrieval, draft, on_sentence=progress)
         else:
             draft = self.composer.related(decision, self.thresholds.related_score)
         timings["compose"] = timings.get("compose", 0.0) + _ms(t)
         return decision, draft, retrieval, query
+
+    def _unanswered_whether(self, question: str, draft: Draft) -> bool:
+        """A yes/no question about nothing of the subject's own words whose answer opens with no "Yes."/"No."."""
+        polarity = self.composer.polarity
+        return bool(draft.sentences) and polarity.asks_yes_no(question) \
+            and not set(content_terms(question)) & polarity.subject_terms and not OPENER.match(draft.sentences[0].text)
 
     def _asked_alone(self, text: str, query: str, focus: str, timings: dict[str, float],
                      about_subject: bool = False) -> tuple[str, Decision, Retrieval]:

@@ -712,3 +712,21 @@ def test_the_faq_s_more_explicit_statement_stands_in_for_an_article_lead(assista
     but it is the same statement made explicit."""
     answer = assistant.ask("what do i need to bill insurance")
     assert answer.answer.startswith("Sometimes medical massage therapists may also be responsible"), answer.answer
+
+
+@pytest.mark.parametrize("question, opener", [
+    ("do i need a license", "Yes."),            # closest to "What do state licensing requirements expect me to know?"
+    ("do i have to be licensed", "Yes."),
+    ("do i need a certification", "No."),
+    ("is getting paid by insurance complicated", None),   # about the subject, 0.76 from the prescription entry: no "Yes."
+])
+def test_a_yes_no_question_naming_nothing_of_the_subject_is_asked_again_about_it(assistant, question, opener):
+    """A yes/no question that names nothing of the subject and gets no Yes/No is asked once more
+    about what every article is about; that answer is taken when it opens with a FAQ entry's Yes/No
+    and the entry's question is `answer.subject_question` close to it."""
+    answer = assistant.ask(question)
+    assert not answer.refused, answer.answer
+    if opener:
+        assert answer.answer.startswith(opener), answer.answer
+    else:
+        assert not re.match(r"(Yes|No)\b", answer.answer), answer.answer
