@@ -175,8 +175,12 @@ class Polarity:
         """Words of the question no passage has and no corpus word means, that matter to what it asks
         (leaving one out moves the question): "can I do the certification *online*?" is not answered yes by
         "The MMPA offers a certification program", whatever the rest of the question shares with it."""
-        return [term.word for term in terms if " " not in term.word and term.nearest_similarity < self.synonym_similarity
-                and term.shift >= self.matters_shift and (term.in_passage or 0.0) < self.word_in_passage]
+        return [term.word for term in self._unmatched(terms)
+                if term.shift >= self.matters_shift and (term.in_passage or 0.0) < self.word_in_passage]
+
+    def _unmatched(self, terms: Iterable[Term]) -> list[Term]:
+        """Single words the corpus never uses and no corpus word means."""
+        return [term for term in terms if " " not in term.word and term.nearest_similarity < self.synonym_similarity]
 
     def unlisted(self, question: str, text: str, terms: Iterable[Term] = ()) -> list[str]:
         """What a yes/no question asks of a list that the list does not name: the question's words
@@ -186,7 +190,7 @@ class Polarity:
         asked = question_sentence(question).strip()
         if not _asks_whether(asked) or not list_items(text) or self.listed(question, text, terms):
             return []
-        return [term.word for term in terms if " " not in term.word and term.nearest_similarity < self.synonym_similarity]
+        return [term.word for term in self._unmatched(terms)]
 
     def opener(self, question: str, text: str, terms: Iterable[Term] = ()) -> str:
         """"Yes." or "No." for a statement or list that answers a yes/no question; "" when it does not plainly."""

@@ -137,11 +137,16 @@ class HybridRetriever(BaseRetriever):
     def term_in_corpus(self, term: str) -> bool:
         return term in self.lexical.idf
 
-    def _documents(self, ids: list[str], embeddings: bool = False) -> list[tuple[Document, list[float] | None]] | list[Document]:
-        if not ids:
+    def _documents(self, ids: list[str] = (), embeddings: bool = False, chunk_ids: list[str] = ()
+                   ) -> list[tuple[Document, list[float] | None]] | list[Document]:
+        """Chunks read from the store by their store ids, or by their ``chunk_id`` metadata."""
+        if not ids and not chunk_ids:
             return []
         include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
-        got = self.store._collection.get(ids=list(ids), include=include)
+        if ids:
+            got = self.store._collection.get(ids=list(ids), include=include)
+        else:
+            got = self.store._collection.get(where={"chunk_id": {"$in": list(chunk_ids)}}, include=include)
         docs = [Document(page_content=text or "", metadata=meta or {}, id=id_)
                 for id_, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
         return list(zip(docs, got["embeddings"])) if embeddings else docs
@@ -206,13 +211,9 @@ class HybridRetriever(BaseRetriever):
         hits = self.unit_store.similarity_search_by_vector_with_relevance_scores(retrieval.query_vector, k=k)
         wanted = list(dict.fromkeys(doc.metadata.get("chunk_id", "") for doc, _ in hits
                                     if doc.metadata.get("chunk_id", "") not in have and states(doc.page_content)))
-        if not wanted:
-            return None
-        got = self.store._collection.get(where={"chunk_id": {"$in": wanted}}, include=["documents", "metadatas", "embeddings"])
         q = np.asarray(retrieval.query_vector)
-        added = [RetrievedChunk(doc=Document(page_content=text or "", metadata=meta or {}, id=id_), score=0.0,
-                                dense=float(np.dot(q, np.asarray(vec))))
-                 for id_, text, meta, vec in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])]
+        added = [RetrievedChunk(doc=doc, score=0.0, dense=float(np.dot(q, np.asarray(vec))))
+                 for doc, vec in self._documents(chunk_ids=wanted, embeddings=True)]
         if not added:
             return None
         return Retrieval(query=retrieval.query, chunks=retrieval.chunks + added, query_vector=retrieval.query_vector,
