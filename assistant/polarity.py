@@ -28,8 +28,11 @@ from .text import OPENING, STOPWORDS, content_terms, has_family, list_items, neg
 OPENER = re.compile(r"^(Yes|No)\b[.,:;]?\s+")
 _WH_QUESTION = re.compile(OPENING +
                           r"(what|what's|whats|how|which|who|whom|whose|where|when|why)\b", re.I)
-_POLAR = re.compile(OPENING +
-                    r"(can|could|does|do|did|is|are|was|were|will|would|should|must|has|have|am)\b", re.I)
+_AUXILIARY = r"(can|could|does|do|did|is|are|was|were|will|would|should|must|has|have|am)\b"
+_POLAR = re.compile(OPENING + _AUXILIARY, re.I)
+# "will insurance pay me directly, or does the patient get the money?" offers two questions to choose
+# from: neither "Yes." nor "No." answers it ("or not", "or a certification" still ask whether).
+_OR_QUESTION = re.compile(r"\bor\s+" + _AUXILIARY, re.I)
 # A hedged or conditional statement is not a plain yes or no: "Sometimes they may ...", "For
 # insurance to cover it, ...", "Only Licensed Massage Therapists ...".
 _QUALIFIED = re.compile(r"\b(may|might|sometimes|some|perhaps|possibly|somewhat|if|unless|only|except)\b"
@@ -73,7 +76,8 @@ class Polarity:
         """A question that asks whether, not what: it may be answered "Yes."/"No."."""
         asked = question_sentence(question).strip()
         # "my clinic bills insurance, what do I need from the patient?" asks what, after its comma.
-        if not asked or _WH_QUESTION.match(asked) or _WH_QUESTION.match(asked.split(",")[-1]) or _requests(asked):
+        if not asked or _WH_QUESTION.match(asked) or _WH_QUESTION.match(asked.split(",")[-1]) or _requests(asked) \
+                or _OR_QUESTION.search(asked):
             return False
         # It says it asks whether: an auxiliary first ("do I ...", "..., is it ..."), a question mark
         # ("certification needed?"), or "if"/"whether". "wht r the requirements" (a "what" misspelled) does not.
@@ -265,8 +269,9 @@ def _singular(word: str) -> str:
 
 def _asks_whether(asked: str) -> bool:
     """A question that asks whether ("does it help?", "what about migraines, does it help?"),
-    with no alternatives offered ("... or ...")."""
-    return bool(_POLAR.match(asked.split(",")[-1])) and not re.search(r"\bor\b", asked, re.I) and not _requests(asked)
+    with no alternatives offered ("... or ...", but "... or not?" asks whether too)."""
+    return bool(_POLAR.match(asked.split(",")[-1])) and not re.search(r"\bor\b(?!\s+not\b)", asked, re.I) \
+        and not _requests(asked)
 
 
 # "Could you describe the MMPA's program?" asks for a description, not whether one can be given;

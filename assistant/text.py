@@ -48,9 +48,13 @@ FILLER = frozenset(
 _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|cannot|without)\b|n['’]t\b", re.IGNORECASE)
 
 
+# "..., or not?" and "whether or not" ask whether; they deny nothing.
+_WHETHER_OR_NOT = re.compile(r"\b(?:whether\s+)?or\s+not\b(?=\s*[?.!]*\s*$)|\bwhether\s+or\s+not\b", re.IGNORECASE)
+
+
 def negated(text: str) -> bool:
     """Word overlap cannot tell "X is required" from "X is not required": polarity must match too."""
-    return bool(_NEGATION.search(text))
+    return bool(_NEGATION.search(_WHETHER_OR_NOT.sub(" ", text)))
 
 
 def split_sentences(text: str) -> list[str]:

@@ -6,6 +6,7 @@ import pytest
 
 from assistant.decision import Term
 from assistant.polarity import Entry, Polarity
+from assistant.text import negated
 
 POLARITY = Polarity(subject="medical massage therapy")
 TECHNIQUES = ("It uses clinical techniques, including myofascial treatments, deep tissue massage, cross fibre "
@@ -131,6 +132,8 @@ def test_a_question_that_asks_what_after_a_comma_is_no_yes_no_question():
     ("could you describe the MMPA's certification program?", False),  # a request, not a whether
     ("can you tell me if I need a license?", True),
     ("medical massage certification requirements", False), # a search, not a question
+    ("will insurance pay me directly or does the patient get the money?", False),  # two questions to choose from
+    ("does insurance cover medical massage or not?", True),
 ])
 def test_a_question_asks_whether_only_when_something_says_so(question, yes_no):
     assert POLARITY.asks_yes_no(question) is yes_no
@@ -311,3 +314,14 @@ def test_a_relation_both_questions_ask_counts_as_a_thing_named():
                   "No. Different insurance companies have different requirements.", 0.70)
     assert POLARITY.keeps_faq_opener("do all insurers want the same thing?", entry)
     assert not POLARITY.keeps_faq_opener("do insurers want a thing?", entry)
+
+
+@pytest.mark.parametrize("question", ["is there a separate license or not?", "I wonder whether or not I need a license"])
+def test_or_not_asks_whether_and_denies_nothing(question):
+    assert not negated(question)
+    assert negated("is a license not needed?")
+
+
+def test_a_question_offering_two_questions_gets_no_yes_or_no(assistant):
+    answer = assistant.ask("will insurance reimburse me directly or does the patient get the money")
+    assert not re.match(r"\W*(Yes|No)\b", answer.answer)
