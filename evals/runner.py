@@ -22,8 +22,12 @@ HOLDOUT_CASES = EVALS_DIR / "holdout.jsonl"
 # cases or the first holdout. The first holdout's failures have been read while choosing what to
 # build next; this one's cases are not read by whoever tunes, so it stays the unbiased measure.
 HOLDOUT2_CASES = EVALS_DIR / "holdout2.jsonl"
-SPLITS = {name: path for name, path in (("dev", DEFAULT_CASES), ("holdout", HOLDOUT_CASES), ("holdout2", HOLDOUT2_CASES))
-          if path.exists()}
+# A third, written blind on 2026-11-28 (tenth session) by a helper that saw only the two sources and the
+# case format, after holdout2's failure lines had been seen; its questions that were word for word earlier
+# eval questions were left out, so every one is new. Only its figures are read.
+HOLDOUT3_CASES = EVALS_DIR / "holdout3.jsonl"
+SPLITS = {name: path for name, path in (("dev", DEFAULT_CASES), ("holdout", HOLDOUT_CASES), ("holdout2", HOLDOUT2_CASES),
+                                        ("holdout3", HOLDOUT3_CASES)) if path.exists()}
 THRESHOLDS = EVALS_DIR / "thresholds.toml"
 
 # question, history -> (answer, retrieved chunks in rank order, decision reason)
