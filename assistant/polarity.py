@@ -31,8 +31,11 @@ _WH_QUESTION = re.compile(OPENING +
 _AUXILIARY = r"(can|could|does|do|did|is|are|was|were|will|would|should|must|has|have|am)\b"
 _POLAR = re.compile(OPENING + _AUXILIARY, re.I)
 # "will insurance pay me directly, or does the patient get the money?" offers two questions to choose
-# from: neither "Yes." nor "No." answers it ("or not", "or a certification" still ask whether).
-_OR_QUESTION = re.compile(r"\bor\s+" + _AUXILIARY, re.I)
+# from: neither "Yes." nor "No." answers it ("or not", "or a certification" still ask whether, and so does
+# "..., or is that a myth?": the same question the other way round).
+_OR_TAG = r"(?!\s+not\b)(?!\s+" + _AUXILIARY + r"\s+(?:that|it|this|they)\b)"
+_OR_QUESTION = re.compile(r"\bor(?=\s+" + _AUXILIARY + ")" + _OR_TAG, re.I)
+_OR_ALTERNATIVE = re.compile(r"\bor\b" + _OR_TAG, re.I)  # "does it help sciatica or migraines?" asks of each
 # A hedged or conditional statement is not a plain yes or no: "Sometimes they may ...", "For
 # insurance to cover it, ...", "Only Licensed Massage Therapists ...".
 _QUALIFIED = re.compile(r"\b(may|might|sometimes|some|perhaps|possibly|somewhat|if|unless|only|except)\b"
@@ -90,7 +93,7 @@ class Polarity:
         with no such word was judged phrasing by the decision ("mandatory"), or it would not answer."""
         unknown = {t: term for term in terms for t in content_terms(term.word)}
         named: set[str] = set()
-        for t in content_terms(question_sentence(question)):
+        for t in content_terms(asking_clause(question)):
             term = unknown.get(t)
             if term is None:
                 if self.in_corpus(t):  # else a form no passage is searched by ("CEUs"): it weighs on nothing
@@ -263,6 +266,16 @@ def _relations(text: str) -> set[str]:
     return found
 
 
+def asking_clause(question: str) -> str:
+    """What a yes/no question asks about: "I'm already an LMT, do I have to go back to school?" asks
+    about going back to school; the clause before the comma says who asks."""
+    asked = question_sentence(question)
+    clauses = asked.split(",")
+    if len(clauses) > 1 and _POLAR.match(clauses[-1]) and not _POLAR.match(asked) and not _WH_QUESTION.match(asked):
+        return clauses[-1]
+    return asked
+
+
 def _singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
@@ -270,8 +283,7 @@ def _singular(word: str) -> str:
 def _asks_whether(asked: str) -> bool:
     """A question that asks whether ("does it help?", "what about migraines, does it help?"),
     with no alternatives offered ("... or ...", but "... or not?" asks whether too)."""
-    return bool(_POLAR.match(asked.split(",")[-1])) and not re.search(r"\bor\b(?!\s+not\b)", asked, re.I) \
-        and not _requests(asked)
+    return bool(_POLAR.match(asked.split(",")[-1])) and not _OR_ALTERNATIVE.search(asked) and not _requests(asked)
 
 
 # "Could you describe the MMPA's program?" asks for a description, not whether one can be given;

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from assistant.decision import Term
-from assistant.polarity import Entry, Polarity
+from assistant.polarity import Entry, Polarity, asking_clause
 from assistant.text import negated
 
 POLARITY = Polarity(subject="medical massage therapy")
@@ -134,6 +134,7 @@ def test_a_question_that_asks_what_after_a_comma_is_no_yes_no_question():
     ("medical massage certification requirements", False), # a search, not a question
     ("will insurance pay me directly or does the patient get the money?", False),  # two questions to choose from
     ("does insurance cover medical massage or not?", True),
+    ("is medical massage something insurance will pay for, or is that a myth?", True),  # the same question turned round
 ])
 def test_a_question_asks_whether_only_when_something_says_so(question, yes_no):
     assert POLARITY.asks_yes_no(question) is yes_no
@@ -325,3 +326,16 @@ def test_or_not_asks_whether_and_denies_nothing(question):
 def test_a_question_offering_two_questions_gets_no_yes_or_no(assistant):
     answer = assistant.ask("will insurance reimburse me directly or does the patient get the money")
     assert not re.match(r"\W*(Yes|No)\b", answer.answer)
+
+
+def test_what_a_yes_no_question_asks_about_is_in_its_asking_clause():
+    assert asking_clause("im already an LMT, do i have to go back to school?").strip() == "do i have to go back to school?"
+    assert asking_clause("do I need a license, and is it expensive?") == "do I need a license, and is it expensive?"
+    assert "lmt" not in POLARITY.named("im already an LMT, do i have to go back to school?")
+
+
+def test_who_asks_is_not_what_is_asked(assistant):
+    # "LMT" before the comma is said by the license entry ("licensed"); going back to school is not.
+    answer = assistant.ask("im already an LMT, do i have to go back to school to do medical massage?")
+    assert not re.match(r"\W*Yes\b", answer.answer)
+    assert re.search(r"school", answer.answer.split("[1]")[0], re.I)
