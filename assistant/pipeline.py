@@ -50,6 +50,17 @@ class Trace:
 
 
 @dataclass(frozen=True)
+class _Reading:
+    """How a question is read: the query searched, what the user asked (salient words and the
+    answer type are read from it), and what the sources say to that query."""
+
+    query: str
+    focus: str
+    decision: Decision
+    retrieval: Retrieval
+
+
+@dataclass(frozen=True)
 class _Parts:
     """What depends on the index's version, swapped together when a new one is loaded."""
 
@@ -228,77 +239,109 @@ class Assistant:
 
     def _answer_one(self, text: str, history: list[dict[str, str]], timings: dict[str, float],
                     progress: "_Progress | None" = None):
+        """One question: read as typed (a follow-up with the conversation's subject carried over),
+        decided, read a second way when the first reading says so, then composed."""
         vocabulary = self.retriever.vocabulary
         focus = vocabulary.correct(text)
         standalone = self._standalone(text, history)
         query = vocabulary.correct(standalone)
-        decision, retrieval = self._decide(query, focus, timings)
-        asking = question_sentence(focus)
-        if standalone == text and asking != focus and self._stands_alone(asking):
-            # A story that ends in a question that stands on its own ("I went to a small school ...
-            # Can I advertise myself as a medical massage therapist?"): what it asks is answered,
-            # not what the story is about, with the names the story gives ("I live in Maryland").
-            # A question that needs its story ("Can massage help?") keeps it.
-            named_there = vocabulary.names_in(asking)
-            names = [n for n in vocabulary.names_in(focus) if n not in named_there]
-            alone_query = " ".join([*names, asking])
-            alone, found = self._decide(alone_query, asking, timings)
-            if alone.verdict == "answer":
-                query, focus, decision, retrieval = alone_query, asking, alone, found
-        if decision.reason == NO_MATCH and standalone == text and self.sources.subject:
-            # A message that leans on something ("is it too late to get into this?"), took nothing
-            # from the history and is not understood on its own is read as being about what every
-            # article is about. So are a few search words ("job outlook"), when the passage that
-            # answers then has every one of them ("car insurance" is not answered by billing).
-            about = f"{self.sources.subject} {query}"
-            if refers_back(text):
-                query = about
-                decision, retrieval = self._decide(query, focus, timings)
-            elif is_keywords(text):
-                retried, found = self._decide(about, about, timings)
-                passage = retried.lead.unit.hit.doc.page_content if retried.lead else ""
-                if retried.verdict == "answer" and set(content_terms(focus)) <= set(content_terms(passage)):
-                    query, decision, retrieval = about, retried, found
-        if decision.reason == NO_MATCH and standalone != text and self.sources.subject:
-            # A follow-up the question before it drowns out ("is it hard?" after the job outlook: no
-            # passage is about both) is asked as itself, about what the conversation named, or
-            # else about what every article is about.
-            alone, retried, found = self._asked_alone(text, query, focus, timings, about_subject=True)
-            if retried.verdict == "answer":
-                query, decision, retrieval = alone, retried, found
-        if decision.verdict == "answer" and standalone != text and self.generator is None:
-            # A follow-up that asks something new about the same subject ("and is it required?" after
-            # the MMPA's cost) must not get the previous answer again, as it does when the previous
-            # question, joined to it, outweighs it. Then it is asked once more as itself, with the
-            # names the conversation used ("the MMPA").
-            previous = self._lead_before(history, timings)
-            if previous is not None and _same_passage(decision.lead, previous, self.composer.near_duplicate):
-                alone, retried, found = self._asked_alone(text, query, focus, timings)
-                if retried.verdict == "answer" and not _same_passage(retried.lead, previous, self.composer.near_duplicate):
-                    query, decision, retrieval = alone, retried, found
-        t = time.perf_counter()
-        if decision.verdict == "answer":
-            draft = self.composer.compose(decision, focus)
-            if standalone == text and question_sentence(focus) == focus and self.sources.subject \
-                    and self._unanswered_whether(focus, draft):
-                # "do i need a license?" names nothing of the subject, and MiniLM puts it closest to "What do
-                # state licensing requirements expect me to know?", which says neither yes nor no. Asked about
-                # what every article is about, it is "Do medical massage therapists need a license?": that
-                # answer is taken when it does say yes or no.
-                about = f"{query.rstrip(' ?')} for {self.sources.subject}?"
-                retried, found = self._decide(about, about, timings)
-                lead = retried.lead
-                if retried.verdict == "answer" and lead is not None and lead.unit.role == "question" \
-                        and lead.unit.similarity >= self.settings["answer.subject_question"]:
-                    again = self.composer.compose(retried, about)
-                    if again.sentences and OPENER.match(again.sentences[0].text):
-                        query, decision, retrieval, draft = about, retried, found, again
-            if self.generator is not None:
-                draft = self.generator.generate(query, retrieval, draft, on_sentence=progress)
+        read = _Reading(query, focus, *self._decide(query, focus, timings))
+        if standalone == text:
+            read = self._story_question(read, timings)
+            read = self._about_the_subject(read, text, timings)
         else:
-            draft = self.composer.related(decision, self.thresholds.related_score)
+            read = self._followup_alone(read, text, timings)
+            read = self._followup_asks_anew(read, text, history, timings)
+        t = time.perf_counter()
+        if read.decision.verdict == "answer":
+            draft = self.composer.compose(read.decision, read.focus)
+            if standalone == text:
+                read, draft = self._whether_about_the_subject(read, draft, timings)
+            if self.generator is not None:
+                draft = self.generator.generate(read.query, read.retrieval, draft, on_sentence=progress)
+        else:
+            draft = self.composer.related(read.decision, self.thresholds.related_score)
         timings["compose"] = timings.get("compose", 0.0) + _ms(t)
-        return decision, draft, retrieval, query
+        return read.decision, draft, read.retrieval, read.query
+
+    # Second readings. Each looks at the first reading of a question and returns it, or a reading
+    # that answers better; _answer_one applies them in order.
+
+    def _story_question(self, read: "_Reading", timings: dict[str, float]) -> "_Reading":
+        """A story that ends in a question that stands on its own ("I went to a small school ...
+        Can I advertise myself as a medical massage therapist?"): what it asks is answered, not what
+        the story is about, with the names the story gives ("I live in Maryland"). A question that
+        needs its story ("Can massage help?") keeps it."""
+        asking = question_sentence(read.focus)
+        if asking == read.focus or not self._stands_alone(asking):
+            return read
+        vocabulary = self.retriever.vocabulary
+        named_there = vocabulary.names_in(asking)
+        names = [n for n in vocabulary.names_in(read.focus) if n not in named_there]
+        alone_query = " ".join([*names, asking])
+        alone, found = self._decide(alone_query, asking, timings)
+        return _Reading(alone_query, asking, alone, found) if alone.verdict == "answer" else read
+
+    def _about_the_subject(self, read: "_Reading", text: str, timings: dict[str, float]) -> "_Reading":
+        """A message that leans on something ("is it too late to get into this?"), took nothing from
+        the history and is not understood on its own is read as being about what every article is
+        about. So are a few search words ("job outlook"), when the passage that answers then has
+        every one of them ("car insurance" is not answered by billing)."""
+        if read.decision.reason != NO_MATCH or not self.sources.subject:
+            return read
+        about = f"{self.sources.subject} {read.query}"
+        if refers_back(text):
+            return _Reading(about, read.focus, *self._decide(about, read.focus, timings))
+        if is_keywords(text):
+            retried, found = self._decide(about, about, timings)
+            passage = retried.lead.unit.hit.doc.page_content if retried.lead else ""
+            if retried.verdict == "answer" and set(content_terms(read.focus)) <= set(content_terms(passage)):
+                return _Reading(about, read.focus, retried, found)
+        return read
+
+    def _followup_alone(self, read: "_Reading", text: str, timings: dict[str, float]) -> "_Reading":
+        """A follow-up the question before it drowns out ("is it hard?" after the job outlook: no
+        passage is about both) is asked as itself, about what the conversation named, or else about
+        what every article is about."""
+        if read.decision.reason != NO_MATCH or not self.sources.subject:
+            return read
+        alone, retried, found = self._asked_alone(text, read.query, read.focus, timings, about_subject=True)
+        return _Reading(alone, read.focus, retried, found) if retried.verdict == "answer" else read
+
+    def _followup_asks_anew(self, read: "_Reading", text: str, history: list[dict[str, str]],
+                            timings: dict[str, float]) -> "_Reading":
+        """A follow-up that asks something new about the same subject ("and is it required?" after the
+        MMPA's cost) must not get the previous answer again, as it does when the previous question,
+        joined to it, outweighs it. Then it is asked once more as itself, with the names the
+        conversation used ("the MMPA")."""
+        if read.decision.verdict != "answer" or self.generator is not None:
+            return read
+        previous = self._lead_before(history, timings)
+        if previous is None or not _same_passage(read.decision.lead, previous, self.composer.near_duplicate):
+            return read
+        alone, retried, found = self._asked_alone(text, read.query, read.focus, timings)
+        if retried.verdict == "answer" and not _same_passage(retried.lead, previous, self.composer.near_duplicate):
+            return _Reading(alone, read.focus, retried, found)
+        return read
+
+    def _whether_about_the_subject(self, read: "_Reading", draft: Draft,
+                                   timings: dict[str, float]) -> tuple["_Reading", Draft]:
+        """"do i need a license?" names nothing of the subject, and MiniLM puts it closest to "What do
+        state licensing requirements expect me to know?", which says neither yes nor no. Asked about
+        what every article is about, it is "Do medical massage therapists need a license?": that
+        answer is taken when it does say yes or no, from a FAQ question ``answer.subject_question`` close."""
+        if question_sentence(read.focus) != read.focus or not self.sources.subject \
+                or not self._unanswered_whether(read.focus, draft):
+            return read, draft
+        about = f"{read.query.rstrip(' ?')} for {self.sources.subject}?"
+        retried, found = self._decide(about, about, timings)
+        lead = retried.lead
+        if retried.verdict == "answer" and lead is not None and lead.unit.role == "question" \
+                and lead.unit.similarity >= self.settings["answer.subject_question"]:
+            again = self.composer.compose(retried, about)
+            if again.sentences and OPENER.match(again.sentences[0].text):
+                return _Reading(about, read.focus, retried, found), again
+        return read, draft
 
     def _unanswered_whether(self, question: str, draft: Draft) -> bool:
         """A yes/no question about nothing of the subject's own words whose answer opens with no "Yes."/"No."."""
