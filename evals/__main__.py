@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=[*SPLITS, "all"], default="all")
     parser.add_argument("--baseline", action="store_true", help="also answer with the naive recipe, side by side")
     parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="report folder")
+    parser.add_argument("--show-frozen-failures", action="store_true",
+                        help="also print the failing cases of the frozen holdouts (they are always in the report)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
@@ -85,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         chart(curve, assistant.thresholds, args.out / "calibration.png")
         (args.out / "calibration.md").write_text(calibration)
     change = write_reports(splits, problems, args.out, calibration=calibration)
-    print_table(splits, problems, change)
+    print_table(splits, problems, change, frozen_failures=args.show_frozen_failures)
     print(f"Report: {args.out / 'latest.md'}")
     return 1 if problems else 0
 

@@ -17,17 +17,24 @@ HEADLINE = ["pass_rate", "hit_at_5", "mrr", "grounded_share", "citation_validity
 
 
 def compare(previous: dict | None, passed_ids: set[str]) -> str:
+    """What changed since the previous run: dev cases by id; a frozen holdout's only as counts, so
+    that whoever tunes does not learn which of its questions fail ("holdout3:h3-un-04" would say)."""
     if not previous:
         return "first recorded run"
     before = set(previous.get("passed_ids", []))
     gained, lost = sorted(passed_ids - before), sorted(before - passed_ids)
     if not gained and not lost:
         return "same cases pass as in the previous run"
+    frozen = lambda case: case.startswith("holdout")  # noqa: E731  ("holdout2:f-un-08")
     text = f"+{len(gained)} passed, −{len(lost)}"
-    if lost:
-        text += ": " + ", ".join(lost)
-    if gained:
-        text += f" (newly passing: {', '.join(gained)})"
+    if any(not frozen(c) for c in lost):
+        text += ": " + ", ".join(c for c in lost if not frozen(c))
+    if any(not frozen(c) for c in gained):
+        text += f" (newly passing: {', '.join(c for c in gained if not frozen(c))})"
+    for split in sorted({c.split(":")[0] for c in gained + lost if frozen(c)}):
+        up = sum(c.startswith(split + ":") for c in gained)
+        down = sum(c.startswith(split + ":") for c in lost)
+        text += f"; {split} +{up} −{down}"
     return text
 
 
@@ -40,7 +47,10 @@ def _columns(splits: dict) -> list[tuple[str, dict]]:
     return cols
 
 
-def print_table(splits: dict, problems: list[str], change: str) -> None:
+def print_table(splits: dict, problems: list[str], change: str, frozen_failures: bool = False) -> None:
+    """The summary, and the failing cases of the split that is tuned on. A frozen holdout's failing
+    cases are counted here and listed only in the report (or with ``frozen_failures``): whoever tunes
+    reads its figures, not its questions."""
     console = Console()
     cols = _columns(splits)
     table = Table(title="Eval summary")
@@ -61,10 +71,14 @@ def print_table(splits: dict, problems: list[str], change: str) -> None:
                             else "-" for _, s in cols])
     console.print(cats)
     for name, split in splits.items():
-        for r in split["cases"]:
-            if not r["passed"]:
-                console.print(f"[red]FAIL[/red] {name} {r['id']}: {'; '.join(r['failures'])}"
-                              + (f" [{r['reason']}]" if r.get("reason") else ""))
+        failing = [r for r in split["cases"] if not r["passed"]]
+        if name.startswith("holdout") and not frozen_failures:
+            if failing:
+                console.print(f"{name}: {len(failing)} failing (a frozen split: listed in the report only)")
+            continue
+        for r in failing:
+            console.print(f"[red]FAIL[/red] {name} {r['id']}: {'; '.join(r['failures'])}"
+                          + (f" [{r['reason']}]" if r.get("reason") else ""))
     console.print(f"Compared with the previous run: {change}")
     console.print("[green]Gate passed[/green]" if not problems else "[red]Gate failed:[/red] " + "; ".join(problems))
 

@@ -76,3 +76,27 @@ def test_paraphrase_consistency_counts_intents_with_one_decision_and_shared_cita
                _result("c", False, ["x#1"]), _result("c", False, ["z#3"]),               # no shared citation
                _result("d", False, ["x#1"])]                                             # asked once: not counted
     assert paraphrase_consistency(results) == round(1 / 3, 4)
+
+
+def test_the_printed_summary_lists_failing_cases_of_dev_but_only_counts_a_frozen_split_s(capsys):
+    from evals.report import print_table
+    from evals.runner import summarize
+    failing = {"id": "x-1", "category": "c", "passed": False, "failures": ["secret wording"], "reason": ""}
+    result = CaseResult(id="x-1", category="c", question="q", passed=False, failures=["secret wording"], refused=False,
+                        expect_refusal=False, answer="a", hit_rank=None)
+    summary = summarize([result])
+    splits = {"dev": {"summary": summary, "cases": [failing]},
+              "holdout3": {"summary": summary, "cases": [dict(failing, id="h3-9")]}}
+    print_table(splits, [], "first recorded run")
+    shown = capsys.readouterr().out
+    assert "x-1" in shown and "h3-9" not in shown and "holdout3: 1 failing" in shown
+    print_table(splits, [], "first recorded run", frozen_failures=True)
+    assert "h3-9" in capsys.readouterr().out
+
+
+def test_the_change_since_the_last_run_names_dev_cases_and_counts_frozen_ones():
+    from evals.report import compare
+    change = compare({"passed_ids": ["a-1", "holdout2:f-1", "holdout3:h3-2"]}, {"a-2", "holdout3:h3-2", "holdout3:h3-5"})
+    assert "a-1" in change and "a-2" in change
+    assert "f-1" not in change and "h3-5" not in change
+    assert "holdout2 +0 −1" in change and "holdout3 +1 −0" in change
