@@ -83,14 +83,16 @@ def asks_again(question: str) -> bool:
     return bool(opens and rest.strip() and is_followup(question) and not INTERROGATIVE.match(rest.strip()))
 
 
-def standalone_question(question: str, history: list[dict[str, str]], names_its_subject=None) -> str:
-    """The question with the subject of the conversation carried over when it leans on it."""
+def standalone_question(question: str, history: list[dict[str, str]], names_its_subject=None,
+                        leans: bool = False) -> str:
+    """The question with the subject of the conversation carried over when it leans on it (or
+    when the caller knows it does: ``leans``)."""
     previous = ""
     for turn in history:
         if turn["role"] == "user":
             text = " ".join(turn["content"].split())
             previous = f"{previous} {text}".strip() if previous and is_followup(text, names_its_subject) else text
-    if previous and is_followup(question, names_its_subject):
+    if previous and (leans or is_followup(question, names_its_subject)):
         return f"{previous} {question}"
     return question
 

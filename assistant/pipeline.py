@@ -248,6 +248,7 @@ class Assistant:
         read = _Reading(query, focus, *self._decide(query, focus, timings))
         if standalone == text:
             read = self._story_question(read, timings)
+            read = self._in_the_conversation(read, text, history, timings)
             read = self._about_the_subject(read, text, timings)
         else:
             read = self._followup_alone(read, text, timings)
@@ -281,6 +282,20 @@ class Assistant:
         alone_query = " ".join([*names, asking])
         alone, found = self._decide(alone_query, asking, timings)
         return _Reading(alone_query, asking, alone, found) if alone.verdict == "answer" else read
+
+    def _in_the_conversation(self, read: "_Reading", text: str, history: list[dict[str, str]],
+                             timings: dict[str, float]) -> "_Reading":
+        """A question that names its own things but matches nothing on its own, asked in a conversation,
+        is read as a follow-up of it: "what do I need from the doctor?" after "does insurance cover
+        medical massage?" asks what insurance needs from the doctor."""
+        if read.decision.reason != NO_MATCH or not history or self.generator is not None:
+            return read
+        joined = standalone_question(text, history, self._names_its_subject, leans=True)
+        if joined == text:
+            return read
+        query = self.retriever.vocabulary.correct(joined)
+        retried, found = self._decide(query, read.focus, timings)
+        return _Reading(query, read.focus, retried, found) if retried.verdict == "answer" else read
 
     def _about_the_subject(self, read: "_Reading", text: str, timings: dict[str, float]) -> "_Reading":
         """A message that leans on something ("is it too late to get into this?"), took nothing from

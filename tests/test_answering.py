@@ -732,3 +732,11 @@ def test_a_yes_no_question_naming_nothing_of_the_subject_is_asked_again_about_it
         assert answer.answer.startswith(opener), answer.answer
     else:
         assert not re.match(r"(Yes|No)\b", answer.answer), answer.answer
+
+
+def test_a_question_that_matches_nothing_alone_is_read_in_the_conversation(assistant):
+    history = [{"role": "user", "content": "does insurance cover medical massage"},
+               {"role": "assistant", "content": "Yes. For insurance to cover medical massage, ..."}]
+    assert assistant.ask("what do i need from the doctor?").refused  # alone it matches nothing
+    answer = assistant.ask("what do i need from the doctor?", history)
+    assert not answer.refused and re.search(r"prescribed by an acting physician", answer.answer)
