@@ -36,6 +36,7 @@ _POLAR = re.compile(OPENING + _AUXILIARY, re.I)
 _OR_TAG = r"(?!\s+not\b)(?!\s+" + _AUXILIARY + r"\s+(?:that|it|this|they)\b)"
 _OR_QUESTION = re.compile(r"\bor(?=\s+" + _AUXILIARY + ")" + _OR_TAG, re.I)
 _OR_ALTERNATIVE = re.compile(r"\bor\b" + _OR_TAG, re.I)  # "does it help sciatica or migraines?" asks of each
+_ADVICE = re.compile(OPENING + r"(should|shall|ought)\s+(i|we)\b", re.I)
 # A hedged or conditional statement is not a plain yes or no: "Sometimes they may ...", "For
 # insurance to cover it, ...", "Only Licensed Massage Therapists ...".
 _QUALIFIED = re.compile(r"\b(may|might|sometimes|some|perhaps|possibly|somewhat|if|unless|only|except)\b"
@@ -76,8 +77,12 @@ class Polarity:
         self.same_question = same_question
 
     def asks_yes_no(self, question: str) -> bool:
-        """A question that asks whether, not what: it may be answered "Yes."/"No."."""
+        """A question that asks whether, not what: it may be answered "Yes."/"No.". "Should I get
+        certified anyway?" asks for advice: what the sources require ("a certification is not
+        needed") is no "No." to it."""
         asked = question_sentence(question).strip()
+        if _ADVICE.match(asking_clause(question)):
+            return False
         # "my clinic bills insurance, what do I need from the patient?" asks what, after its comma.
         if not asked or _WH_QUESTION.match(asked) or _WH_QUESTION.match(asked.split(",")[-1]) or _requests(asked) \
                 or _OR_QUESTION.search(asked):
@@ -283,7 +288,9 @@ def _singular(word: str) -> str:
 def _asks_whether(asked: str) -> bool:
     """A question that asks whether ("does it help?", "what about migraines, does it help?"),
     with no alternatives offered ("... or ...", but "... or not?" asks whether too)."""
-    return bool(_POLAR.match(asked.split(",")[-1])) and not _OR_ALTERNATIVE.search(asked) and not _requests(asked)
+    last = asked.split(",")[-1]
+    return bool(_POLAR.match(last)) and not _OR_ALTERNATIVE.search(asked) and not _requests(asked) \
+        and not _ADVICE.match(last)
 
 
 # "Could you describe the MMPA's program?" asks for a description, not whether one can be given;

@@ -135,6 +135,8 @@ def test_a_question_that_asks_what_after_a_comma_is_no_yes_no_question():
     ("will insurance pay me directly or does the patient get the money?", False),  # two questions to choose from
     ("does insurance cover medical massage or not?", True),
     ("is medical massage something insurance will pay for, or is that a myth?", True),  # the same question turned round
+    ("should i get certified anyway?", False),               # advice: what is required is no yes or no to it
+    ("should medical massage therapists follow state laws?", True),
 ])
 def test_a_question_asks_whether_only_when_something_says_so(question, yes_no):
     assert POLARITY.asks_yes_no(question) is yes_no
@@ -339,3 +341,8 @@ def test_who_asks_is_not_what_is_asked(assistant):
     answer = assistant.ask("im already an LMT, do i have to go back to school to do medical massage?")
     assert not re.match(r"\W*Yes\b", answer.answer)
     assert re.search(r"school", answer.answer.split("[1]")[0], re.I)
+
+
+def test_advice_asked_gets_no_yes_or_no_from_what_is_required(assistant):
+    answer = assistant.ask("should i get certified anyway")
+    assert not answer.refused and not re.match(r"\W*(Yes|No)\b", answer.answer)
