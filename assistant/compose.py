@@ -284,7 +284,7 @@ def _asked_the_same_way(decision: Decision, question: str, lead: ScoredUnit) -> 
     do medical massage therapists work?" does not. Of the FAQ questions within ``SAME_WH_MARGIN``
     of the lead, the best one asking the same way leads, when the lead does not."""
     asked = _wh(question_sentence(question)) if question else None
-    if asked is None or _wh(lead.unit.text) == asked:
+    if asked is None or _wh(lead.unit.text) in (asked, None):
         return lead
     return next((other for other in decision.evidence.answers if other.score >= lead.score - SAME_WH_MARGIN
                  and other.unit.role == "question" and other.unit.kind == "faq" and _wh(other.unit.text) == asked), lead)

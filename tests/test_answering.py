@@ -740,3 +740,11 @@ def test_a_question_that_matches_nothing_alone_is_read_in_the_conversation(assis
     assert assistant.ask("what do i need from the doctor?").refused  # alone it matches nothing
     answer = assistant.ask("what do i need from the doctor?", history)
     assert not answer.refused and re.search(r"prescribed by an acting physician", answer.answer)
+
+
+def test_a_where_question_keeps_a_lead_that_asks_no_other_wh(assistant):
+    # "Where do medical massage therapists work?" asks "where" too, but about work; the schools entry,
+    # which asks no wh at all, says where the coursework is.
+    answer = assistant.ask("where would i even study medical massage")
+    assert not answer.answer.startswith("Some medical massage therapists work")
+    assert "continuing education institutions" in answer.answer
