@@ -10,7 +10,7 @@ import sys
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from assistant.serve import prepare_assistant, watch_index  # noqa: E402
+from assistant.serve import port_taken, prepare_assistant, watch_index  # noqa: E402
 from assistant.settings import get_settings  # noqa: E402
 
 CONNECTIONS = 256          # open connections at once; more get 503 instead of piling up
@@ -39,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     warning = bind_warning(args.host, settings.auth)
     if warning:
         print(warning, file=sys.stderr)
+    if port_taken(args.host, args.port):
+        print(f"Port {args.port} on {args.host} is already in use (is the assistant already running?). "
+              f"Stop that process, or serve on another port: make run ARGS='--port {args.port + 1}'", file=sys.stderr)
+        return 2
     assistant = prepare_assistant(settings, ingest=not args.no_ingest)
     watch_index(assistant)  # a newer index saved by an ingest is loaded without a restart
 

@@ -3,7 +3,9 @@ wait for one), load it, and keep watching for a newer one."""
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import threading
 import time
 
@@ -35,6 +37,19 @@ def prepare_assistant(settings: Settings, ingest: bool = True, wait_s: float = 3
         report = run_ingest(settings, rebuild=True)
         print(f"Index rebuilt: {report.summary()}", flush=True)
         return Assistant.from_settings(settings)
+
+
+def port_taken(host: str, port: int) -> bool:
+    """Something already listens on host:port (another `make run`?). Checked before the index is
+    built, so the user hears it at once, not after "Serving on ..."."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: a closing socket is no obstacle
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return exc.errno == errno.EADDRINUSE
+    return False
 
 
 def _wait_for_index(settings: Settings, wait_s: float) -> None:

@@ -258,3 +258,21 @@ def test_binding_beyond_loopback_prints_a_warning():
     assert "reachable from other machines" in app.bind_warning("0.0.0.0", None)
     assert "no password" in app.bind_warning("0.0.0.0", None)
     assert "no password" not in app.bind_warning("0.0.0.0", "u:p")
+
+
+def test_a_port_already_in_use_is_said_at_once_not_after_building_the_index(capsys, monkeypatch):
+    import socket
+
+    import app
+
+    def never(*args, **kwargs):
+        raise AssertionError("the index must not be built when the port is taken")
+    monkeypatch.setattr(app, "prepare_assistant", never)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert app.main(["--port", str(port)]) == 2
+    assert f"Port {port} on 127.0.0.1 is already in use" in capsys.readouterr().err
+    from assistant.serve import port_taken
+    assert not port_taken("127.0.0.1", port)  # closed: free again
