@@ -16,7 +16,7 @@ from .decision import Decision, ScoredUnit, Thresholds, answer_type, answer_type
 from .polarity import OPENER, Entry, Polarity, without_opener
 from .retrieval import Unit
 from .sources import SourceDescription, and_list
-from .text import OPENING, content_terms, list_items, normalize_numbers, overlap, split_units, word_count
+from .text import OPENING, content_terms, has_family, list_items, normalize_numbers, overlap, split_units, word_count
 
 
 @dataclass
@@ -197,7 +197,8 @@ class Composer:
         if decision.evidence.asks:  # a typed figure stays
             return lead
         if lead.unit.role != "text":  # a matched FAQ question stays, unless it is not the one asked
-            return self._entry_asked(decision, question, _asked_the_same_way(decision, question, lead))
+            return self._entry_asked(decision, question,
+                                     _asked_the_same_way(decision, question, lead, self.polarity.subject_terms))
         terms = set(content_terms(lead.unit.text, keep_filler=True))
         best = lead
         for other in decision.evidence.answers:
@@ -278,16 +279,19 @@ def _wh(text: str) -> str | None:
     return (match.group(1) or match.group(2)).lower() if match else None
 
 
-def _asked_the_same_way(decision: Decision, question: str, lead: ScoredUnit) -> ScoredUnit:
+def _asked_the_same_way(decision: Decision, question: str, lead: ScoredUnit, subject: frozenset[str] = frozenset()) -> ScoredUnit:
     """A FAQ question that asks for what the user's asks for: "how do I land a job at a hospital?"
     asks for a way, which "How do I get started working in a clinic or hospital?" gives and "Where
     do medical massage therapists work?" does not. Of the FAQ questions within ``SAME_WH_MARGIN``
     of the lead, the best one asking the same way leads, when the lead does not."""
     asked = _wh(question_sentence(question)) if question else None
-    if asked is None or _wh(lead.unit.text) in (asked, None):
+    if asked is None or _wh(lead.unit.text) == asked:
         return lead
+    # ... about a thing the user names, beyond the subject: "where would I study it?" is not "Where do they work?".
+    named = [t for t in content_terms(question_sentence(question)) if not has_family(t, subject)]
     return next((other for other in decision.evidence.answers if other.score >= lead.score - SAME_WH_MARGIN
-                 and other.unit.role == "question" and other.unit.kind == "faq" and _wh(other.unit.text) == asked), lead)
+                 and other.unit.role == "question" and other.unit.kind == "faq" and _wh(other.unit.text) == asked
+                 and any(has_family(t, frozenset(content_terms(other.unit.text))) for t in named)), lead)
 
 
 def _faq_entries(decision: Decision) -> dict[str, Entry]:

@@ -248,8 +248,8 @@ class Assistant:
         read = _Reading(query, focus, *self._decide(query, focus, timings))
         if standalone == text:
             read = self._story_question(read, timings)
-            read = self._in_the_conversation(read, text, history, timings)
             read = self._about_the_subject(read, text, timings)
+            read = self._in_the_conversation(read, text, history, timings)
         else:
             read = self._followup_alone(read, text, timings)
             read = self._followup_asks_anew(read, text, history, timings)
@@ -285,9 +285,9 @@ class Assistant:
 
     def _in_the_conversation(self, read: "_Reading", text: str, history: list[dict[str, str]],
                              timings: dict[str, float]) -> "_Reading":
-        """A question that names its own things but matches nothing on its own, asked in a conversation,
-        is read as a follow-up of it: "what do I need from the doctor?" after "does insurance cover
-        medical massage?" asks what insurance needs from the doctor."""
+        """A question that names its own things but matches nothing on its own, nor as a question about
+        the subject, asked in a conversation, is read as a follow-up of it: "what do I need from the
+        doctor?" after "does insurance cover medical massage?" asks what insurance needs from the doctor."""
         if read.decision.reason != NO_MATCH or not history or self.generator is not None:
             return read
         joined = standalone_question(text, history, self._names_its_subject, leans=True)

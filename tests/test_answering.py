@@ -742,9 +742,9 @@ def test_a_question_that_matches_nothing_alone_is_read_in_the_conversation(assis
     assert not answer.refused and re.search(r"prescribed by an acting physician", answer.answer)
 
 
-def test_a_where_question_keeps_a_lead_that_asks_no_other_wh(assistant):
-    # "Where do medical massage therapists work?" asks "where" too, but about work; the schools entry,
-    # which asks no wh at all, says where the coursework is.
+def test_a_where_question_is_not_given_to_a_where_entry_about_something_else(assistant):
+    # "Where do medical massage therapists work?" asks "where" too, but about work, which the user does not
+    # name; the schools entry says where the coursework is.
     answer = assistant.ask("where would i even study medical massage")
     assert not answer.answer.startswith("Some medical massage therapists work")
     assert "continuing education institutions" in answer.answer
