@@ -363,10 +363,19 @@ def render_answer(draft: Draft, question: str, citations: list[Citation] | None 
     return body, citations
 
 
-def render_refusal(reason: str, sources: SourceDescription) -> str:
+def render_refusal(reason: str, sources: SourceDescription, decision: Decision | None = None) -> str:
     if reason == "off-subject":
         return load_prompt("refusal_off_subject").format(sources=sources.sentence(), examples=sources.examples())
-    return load_prompt("refusal_in_subject").format(sources=sources.sentence(), where_to_look=load_prompt("where_to_look"))
+    return load_prompt("refusal_in_subject").format(sources=sources.sentence(), where_to_look=where_to_look(decision))
+
+
+def where_to_look(decision: Decision | None) -> str:
+    """Who knows what the sources lack: for a figure of a kind (a price, a program's length, a code), the
+    line its answer type gives in ``lexicon/answer_types.toml``; otherwise the general line."""
+    kind = answer_type(decision.evidence.asks) if decision is not None else None
+    if kind is not None and kind.where_to_look and decision.missing and decision.missing[0] == kind.name:
+        return f"*{kind.where_to_look}*"
+    return load_prompt("where_to_look")
 
 
 def render_partial(decision: Decision, question: str, related: str, sources: SourceDescription) -> str:
@@ -380,7 +389,7 @@ def render_partial(decision: Decision, question: str, related: str, sources: Sou
     if missing and kind and decision.missing[0] == kind.name and names:  # a figure of the thing named
         missing[0] += f" {kind.of} " + and_list([_as_typed(n, question) for n in names])
     what = and_list(missing) if missing else "exactly what you asked"
-    return load_prompt("partial").format(missing=what, related=related, where_to_look=load_prompt("where_to_look"))
+    return load_prompt("partial").format(missing=what, related=related, where_to_look=where_to_look(decision))
 
 
 def _as_typed(word: str, question: str) -> str:

@@ -60,13 +60,15 @@ class AnswerType:
     states: re.Pattern
     of: str = "for"       # how a refusal joins what it lacks to the names asked about: "a price for “AMMA”"
     required: bool = True  # no unit states one: refuse; otherwise the question is answered as if untyped
+    where_to_look: str = ""  # who a user can ask for such a figure, when the sources lack it ("" : the general line)
 
 
 @lru_cache(maxsize=1)
 def answer_types() -> tuple[AnswerType, ...]:
     data = tomllib.loads((LEXICON_DIR / "answer_types.toml").read_text(encoding="utf-8"))
     return tuple(AnswerType(name, spec["describe"], re.compile(spec["asks"], re.I), re.compile(spec["states"], re.I),
-                            spec.get("of", "for"), spec.get("required", True)) for name, spec in data.items())
+                            spec.get("of", "for"), spec.get("required", True), spec.get("where_to_look", ""))
+                 for name, spec in data.items())
 
 
 def answer_type(name: str | None) -> AnswerType | None:

@@ -418,7 +418,7 @@ class Assistant:
                 related, citations = render(draft.sentences, citations)
                 body = render_partial(decision, text, related, self.sources)
             else:
-                body = render_refusal(decision.reason, self.sources)
+                body = render_refusal(decision.reason, self.sources, decision)
             blocks.setdefault(body, []).append(text)
         # Two questions one passage answers ("is it expensive? how long does it last?") get it once.
         shown = [body if len(parts) == 1 else "\n\n".join([*(f"**{_one_line(t)}**" for t in asked), body])

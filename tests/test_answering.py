@@ -748,3 +748,19 @@ def test_a_where_question_is_not_given_to_a_where_entry_about_something_else(ass
     answer = assistant.ask("where would i even study medical massage")
     assert not answer.answer.startswith("Some medical massage therapists work")
     assert "continuing education institutions" in answer.answer
+
+
+def test_where_to_look_names_who_knows_the_kind_of_figure_the_sources_lack(assistant):
+    price = assistant.ask("how much does the AMMA certification cost")
+    assert price.refused and "For a price, ask the school or organization that offers the program" in price.answer
+    assert "a physician (your own health)" not in price.answer
+    code = assistant.ask("what CPT code do I use for medical massage")
+    assert code.refused and "For billing and diagnosis codes, ask your insurer" in code.answer
+    medicare = assistant.ask("does medicare cover medical massage")  # no figure asked: the general line
+    assert medicare.refused and "your insurer (coverage, billing and codes)" in medicare.answer
+
+
+def test_a_where_to_look_line_names_roles_never_a_figure():
+    from assistant.decision import answer_types
+    lines = [kind.where_to_look for kind in answer_types() if kind.where_to_look]
+    assert lines and not any(re.search(r"\d|\$", line) for line in lines)
