@@ -83,6 +83,37 @@ def asks_again(question: str) -> bool:
     return bool(opens and rest.strip() and is_followup(question) and not INTERROGATIVE.match(rest.strip()))
 
 
+_DETERMINER = re.compile(r"\b(a|an|the|my|your|our|their|any|some|this|that)\s+", re.I)
+_PREPOSITION = re.compile(r"\b(with|for|about|of|on|from|without)\s+", re.I)
+
+
+def asked_again_of(previous: str, question: str, is_name=lambda word: False) -> str | None:
+    """"What about certification?" after "do I need a license?" is "do I need certification?": the
+    thing it names in place of the last thing the previous question named (a name in place of a name:
+    "what about the AMMA?" after "does the MMPA program count as CEUs?"; else what follows the last
+    determiner, or else the last preposition). None when the follow-up asks again of no single thing
+    ("and in Maryland?" says where, not what) or the previous question names nothing that way."""
+    if not asks_again(question):
+        return None
+    thing = question
+    while (opener := _AGAIN.match(thing)) and opener.end():
+        thing = thing[opener.end():]
+    thing = thing.strip(" ?.!")
+    if not thing or re.match(r"(in|at|for|with|from|to|on)\b", thing, re.I) or len(thing.split()) > 4:
+        return None
+    asked = previous.strip().rstrip("?.! ")
+    if any(is_name(w) for w in words(thing)):
+        named = [m for m in re.finditer(r"[\w'’-]+", asked) if is_name(m.group(0).lower())]
+        if named:
+            bare = _DETERMINER.sub("", thing, count=1) if _DETERMINER.match(thing) else thing
+            return f"{asked[:named[-1].start()]}{bare}{asked[named[-1].end():]}?"
+        return None
+    cut = [m.start() for m in _DETERMINER.finditer(asked)] or [m.end() for m in _PREPOSITION.finditer(asked)]
+    if not cut:
+        return None
+    return f"{asked[:cut[-1]].rstrip()} {thing}?"
+
+
 def standalone_question(question: str, history: list[dict[str, str]], names_its_subject=None,
                         leans: bool = False) -> str:
     """The question with the subject of the conversation carried over when it leans on it (or

@@ -19,7 +19,8 @@ from .corpus import chunk_body
 from .compose import Composer, Draft, render, render_answer, render_partial, render_refusal
 from .decision import NO_MATCH, Decider, Decision, ScoredUnit, Thresholds, answer_type, asked_type, question_sentence
 from .embeddings import LocalEmbeddings
-from .followup import clean_history, is_followup, is_keywords, refers_back, split_questions, standalone_question
+from .followup import (asked_again_of, clean_history, is_followup, is_keywords, refers_back, split_questions,
+                       standalone_question)
 from .guard import guard_question
 from .prompts import load_prompt
 from .lexical import LexicalIndex
@@ -258,6 +259,8 @@ class Assistant:
             draft = self.composer.compose(read.decision, read.focus)
             if standalone == text:
                 read, draft = self._whether_about_the_subject(read, draft, timings)
+            else:
+                read, draft = self._whether_asked_again(read, draft, text, history, timings)
             if self.generator is not None:
                 draft = self.generator.generate(read.query, read.retrieval, draft, on_sentence=progress)
         else:
@@ -338,6 +341,27 @@ class Assistant:
         if retried.verdict == "answer" and not _same_passage(retried.lead, previous, self.composer.near_duplicate):
             return _Reading(alone, read.focus, retried, found)
         return read
+
+    def _whether_asked_again(self, read: "_Reading", draft: Draft, text: str, history: list[dict[str, str]],
+                             timings: dict[str, float]) -> tuple["_Reading", Draft]:
+        """"And what about certification?" after "do I need a license?" asks whether again, of another
+        thing: it is asked as "do I need certification?", and that answer is taken when it says yes or no."""
+        users = [turn["content"] for turn in history if turn["role"] == "user"]
+        if not users or (draft.sentences and OPENER.match(draft.sentences[0].text)) \
+                or not self.composer.polarity.asks_yes_no(users[-1]):
+            return read, draft
+        again = asked_again_of(users[-1], text, self.retriever.vocabulary.is_name)
+        if again is None:
+            return read, draft
+        query = self.retriever.vocabulary.correct(again)
+        retried, found = self._decide(query, query, timings)
+        if retried.verdict == "answer":
+            # asked as a question of its own, it may in turn name nothing of the subject ("do I need a license?")
+            alone, answered = self._whether_about_the_subject(_Reading(query, query, retried, found),
+                                                              self.composer.compose(retried, query), timings)
+            if answered.sentences and OPENER.match(answered.sentences[0].text):
+                return alone, answered
+        return read, draft
 
     def _whether_about_the_subject(self, read: "_Reading", draft: Draft,
                                    timings: dict[str, float]) -> tuple["_Reading", Draft]:

@@ -764,3 +764,26 @@ def test_a_where_to_look_line_names_roles_never_a_figure():
     from assistant.decision import answer_types
     lines = [kind.where_to_look for kind in answer_types() if kind.where_to_look]
     assert lines and not any(re.search(r"\d|\$", line) for line in lines)
+
+
+@pytest.mark.parametrize("previous, question, asked", [
+    ("do i need a license?", "and what about certification?", "do i need certification?"),
+    ("can medical massage help with sciatica", "what about migraines?", "can medical massage help with migraines?"),
+    ("does the MMPA program count as CEUs", "what about the AMMA?", "does the AMMA program count as CEUs?"),  # a name for a name
+    ("is there a separate license for medical massage", "and in Maryland?", None),  # where, not what
+    ("does insurance cover medical massage", "what about medicare?", None),          # names nothing that way
+])
+def test_what_about_x_asks_the_previous_question_of_x(previous, question, asked):
+    from assistant.followup import asked_again_of
+    assert asked_again_of(previous, question, lambda w: w in {"mmpa", "amma"}) == asked
+
+
+@pytest.mark.parametrize("previous, question, opener", [
+    ("do i need a license?", "and what about certification?", "No"),
+    ("do i need a certification to do medical massage", "what about a license?", "Yes"),
+    ("can medical massage help with sciatica", "what about fibromyalgia?", "Yes"),
+])
+def test_what_about_x_after_a_yes_no_question_gets_yes_or_no(assistant, previous, question, opener):
+    history = [{"role": "user", "content": previous}, {"role": "assistant", "content": assistant.ask(previous).answer}]
+    answer = assistant.ask(question, history)
+    assert not answer.refused and re.match(rf"\W*{opener}\b", answer.answer), answer.answer
