@@ -168,4 +168,8 @@ def split_questions(text: str) -> list[str]:
     real = [q for q in questions if len(q.split()) >= 3]
     if len(real) < 2:
         return [text]
-    return real[:MAX_QUESTIONS]
+    # The same question typed twice (or pasted three times) is one question, with the story before the first.
+    unique: dict[str, str] = {}
+    for q in real:
+        unique.setdefault(" ".join(words(re.split(r"(?<=[.!?])\s+", q.strip())[-1])), q)
+    return list(unique.values())[:MAX_QUESTIONS]

@@ -787,3 +787,11 @@ def test_what_about_x_after_a_yes_no_question_gets_yes_or_no(assistant, previous
     history = [{"role": "user", "content": previous}, {"role": "assistant", "content": assistant.ask(previous).answer}]
     answer = assistant.ask(question, history)
     assert not answer.refused and re.match(rf"\W*{opener}\b", answer.answer), answer.answer
+
+
+def test_the_same_question_pasted_twice_is_answered_once():
+    assert split_questions("what is medical massage? what is medical massage? what is medical massage?") == \
+        ["what is medical massage?"]
+    assert split_questions("I live in Maryland. Do I need a license? do i need a license?") == \
+        ["I live in Maryland. Do I need a license?"]
+    assert len(split_questions("Do I need a license? And how much does the MMPA training cost?")) == 2
