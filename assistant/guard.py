@@ -28,10 +28,10 @@ _CONDITION = (r"pain|injur\w*|sciatica|fibromyalgia|migraines?|headaches?|cramps
 _PERSONAL_MEDICAL = re.compile(
     r"\b(should|can|could|may|do|must)\s+i\s+(stop|start|quit|skip|take|keep taking|come off|go off|cut down|replace)\b"
     r"[^.?!]{0,40}\b(medication|medicine|meds|pills?|drugs?|painkillers?|prescriptions?|treatment|therapy|physio\w*)"
-    # "my back pain", not "my patient's diagnosis": a therapist asks about the people they treat.
-    # "I have to go back to school" is an obligation, not a complaint.
-    r"|\b(my(?!\s+(?:patients?|clients?|customers?)\b)|i have(?!\s+to\b)|i've got(?!\s+to\b)|i got(?!\s+to\b)|i suffer from|"
-    r"i'm suffering from|suffering from)\b"
+    # "my (lower) back pain", not "my patient's diagnosis" (a therapist asks about the people they treat) nor
+    # "my sister had a car accident" (someone else's story); "I have to go back to school" is an obligation.
+    r"|\bmy(?!\s+(?:patients?|clients?|customers?)\b)(?:\s+[\w'’-]+){0,2}?\s+(?:" + _CONDITION + r")\b"
+    r"|\b(i have(?!\s+to\b)|i've got(?!\s+to\b)|i got(?!\s+to\b)|i suffer from|i'm suffering from|suffering from)\b"
     r"[^.?!]{0,25}\b(" + _CONDITION + r")\b"
     r"|\b(is it safe|is it ok|is it okay)\b[^.?!]{0,20}\b(me|my)\b[^.?!]{0,12}\b(get|getting|have|having|receive|try|start|stop|continue)\b"
     r"|\b(would it help|will it help|would massage help|will massage (help|fix|cure))\b[^.?!]{0,20}\b(me|my)\b"

@@ -342,6 +342,8 @@ def test_personal_health_question_points_to_a_physician_without_diagnosing(assis
     ("my back pain is bad, will insurance cover my sessions?", True),
     ("do I have to go back to school for medical massage?", False),  # "have to" is an obligation
     ("I have a bad back, will insurance cover my sessions?", True),
+    ("my chronic lower back pain keeps coming back, would medical massage help?", True),
+    ("My sister had a car accident and her doctor suggested medical massage. Will her insurance cover it?", False),
 ])
 def test_a_physician_note_is_for_questions_about_one_s_own_health(question, personal):
     assert guard_question(question, 1000).personal_medical == personal
