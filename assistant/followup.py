@@ -72,13 +72,19 @@ def is_followup(question: str, names_its_subject=None) -> bool:
 _AGAIN = re.compile(r"^\s*(?:and|also|plus|same|then|what about|how about|what of)\b\W*", re.I)
 
 
+def _without_connectives(question: str) -> str:
+    """"and what about the AMMA?" as "the AMMA?"."""
+    rest = question
+    while (opener := _AGAIN.match(rest)) and opener.end():
+        rest = rest[opener.end():]
+    return rest
+
+
 def asks_again(question: str) -> bool:
     """A follow-up that asks the previous question again, of something else, with no ask of its
     own: "what about the AMMA?" after "how much does the MMPA cost?", "and in Maryland?". "And how
     long is it?" asks a question of its own."""
-    rest = question
-    while (opener := _AGAIN.match(rest)) and opener.end():
-        rest = rest[opener.end():]
+    rest = _without_connectives(question)
     opens = rest != question or re.match(r"^\s*(in|for|at|with)\b", question, re.I)
     return bool(opens and rest.strip() and is_followup(question) and not INTERROGATIVE.match(rest.strip()))
 
@@ -95,10 +101,7 @@ def asked_again_of(previous: str, question: str, is_name=lambda word: False) -> 
     ("and in Maryland?" says where, not what) or the previous question names nothing that way."""
     if not asks_again(question):
         return None
-    thing = question
-    while (opener := _AGAIN.match(thing)) and opener.end():
-        thing = thing[opener.end():]
-    thing = thing.strip(" ?.!")
+    thing = _without_connectives(question).strip(" ?.!")
     if not thing or re.match(r"(in|at|for|with|from|to|on)\b", thing, re.I) or len(thing.split()) > 4:
         return None
     asked = previous.strip().rstrip("?.! ")

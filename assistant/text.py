@@ -49,7 +49,7 @@ _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|cannot|without)\b|n['â
 
 
 # "..., or not?" and "whether or not" ask whether; they deny nothing.
-_WHETHER_OR_NOT = re.compile(r"\b(?:whether\s+)?or\s+not\b(?=\s*[?.!]*\s*$)|\bwhether\s+or\s+not\b", re.IGNORECASE)
+_WHETHER_OR_NOT = re.compile(r"\bor\s+not\b(?=\s*[?.!]*\s*$)|\bwhether\s+or\s+not\b", re.IGNORECASE)
 
 
 def negated(text: str) -> bool:
