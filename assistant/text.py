@@ -107,10 +107,13 @@ _BULLET = re.compile(r"^\s*[-*•]\s+(.+)$", re.M)
 def list_items(text: str) -> list[str]:
     """The items of a list: its bullets, or an enumeration written out in a sentence ("can treat
     carpal tunnel syndrome, sciatica, rotator cuff injuries and ..."): three or more short parts
-    between commas. Empty when the text lists nothing."""
+    between commas. Empty when the text lists nothing. Two things joined by "and" and a clause
+    after one comma ("pay for complementary and alternative treatments, because ...") list nothing."""
     bullets = _BULLET.findall(text)
     if bullets:
         return bullets
+    if text.count(",") < 2:
+        return []
     parts = [p.strip() for p in re.split(r",\s*(?:and\s+|or\s+)?|\s+and\s+", text) if p.strip()]
     short = [p for p in parts[1:] if len(p.split()) <= 8]
     return short if len(short) >= 3 else []

@@ -32,8 +32,13 @@ def test_a_word_asked_of_a_list_written_out_in_a_sentence_is_held_to_the_list_ba
         assert decision.verdict != "answer" and decision.missing == ["anxiety"], (text, decision.reason)
 
 
-def test_a_word_asked_of_a_plain_statement_is_held_to_the_everyday_bar():
-    statement = "It aims to give relief to patients who suffer from various conditions."
+@pytest.mark.parametrize("statement", [
+    "It aims to give relief to patients who suffer from various conditions.",
+    # Two things joined by "and" and a clause after one comma: three short parts, but no list.
+    "Numerous insurance companies have recently tended to pay for complementary and alternative treatments, "
+    "because these methods are widely used and really work.",
+])
+def test_a_word_asked_of_a_plain_statement_is_held_to_the_everyday_bar(statement):
     decision = judge(_evidence(statement, ANXIETY), THRESHOLDS)
     assert decision.verdict == "answer", decision.reason
 
