@@ -45,7 +45,10 @@ FILLER = frozenset(
 )
 
 
-_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|cannot|without)\b|n['’]t\b", re.IGNORECASE)
+# People type contractions without the apostrophe ("if i dont have a prescription").
+_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|cannot|without|"
+                       r"(?:do|does|did|is|are|was|were|ca|wo|should|would|could|have|has|had|need)nt)\b|n['’]t\b",
+                       re.IGNORECASE)
 
 
 # "..., or not?" and "whether or not" ask whether; they deny nothing.

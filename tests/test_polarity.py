@@ -237,6 +237,8 @@ def test_a_question_in_the_entry_s_own_words_asks_it_when_the_entry_s_question_n
     ("can I go to a medical massage school without being licensed?", r"Yes\b"),  # not the courses entry's "Yes."
     ("is medical massage therapist a protected title?", r"Yes\b"),  # not the license entry's "Yes."
     ("can anyone attend a medical massage school?", r"No\b"),  # not "Is a massage training center a medical school?"
+    # "dont" typed without its apostrophe still denies: not the "will insurance pay?" entry's "Yes."
+    ("will insurance pay for medical massage if i dont have a prescription?", r"Yes\b"),
 ])
 def test_no_wrong_yes_or_no(assistant, question, wrong):
     answer = assistant.ask(question)
@@ -346,3 +348,14 @@ def test_who_asks_is_not_what_is_asked(assistant):
 def test_advice_asked_gets_no_yes_or_no_from_what_is_required(assistant):
     answer = assistant.ask("should i get certified anyway")
     assert not answer.refused and not re.match(r"\W*(Yes|No)\b", answer.answer)
+
+
+@pytest.mark.parametrize("denies, affirms", [
+    ("if i dont have a prescription", "if i do have a prescription"),
+    ("it doesnt say", "it does say"),
+    ("i cant afford it", "i can afford it"),
+    ("it isnt required", "it is required"),
+    ("you wont need one", "you will need one"),
+])
+def test_a_contraction_typed_without_its_apostrophe_is_a_negation(denies, affirms):
+    assert negated(denies) and not negated(affirms)
