@@ -237,11 +237,11 @@ class Composer:
         def at(position: int) -> Unit | None:
             found = [s.unit for s in units if s.unit.hit is unit.hit and s.unit.position == position]
             return found[0] if found and found[0].role == "text" else None
-        if _CONTRAST.match(unit.text):
+        if _corrects(unit.text):
             before = at(unit.position - 1)
             return (f"{before.text} {unit.text}", unit.position - 1, 2) if before else (unit.text, unit.position, 1)
         after = at(unit.position + 1)
-        if after is not None and _CONTRAST.match(after.text):
+        if after is not None and _corrects(after.text):
             return f"{unit.text} {after.text}", unit.position, 2
         return unit.text, unit.position, 1
 
@@ -267,6 +267,15 @@ WORDING_MARGIN = 0.05   # a lead gives way to a near-duplicate in better wording
 WORDING_RANK = {"faq": 0, "article": 1, "comment": 2}
 SAME_WORDING = 0.6      # Jaccard of two units' terms from which they say the same thing in other words
 _CONTRAST = re.compile(r"^(However|That said|Unfortunately)\b")
+# ... that turns on what came before by a pronoun ("However, according to the MMPA, *this is* categorically
+# false"); "That said, ... the MMPA does offer ..." says all it says by itself.
+_TURNS_ON = re.compile(r"\b(this|that|these|those|it|they|such)\s+(is|are|was|were|does|do|did|has|have|will|would|"
+                       r"can|may|might|must|should|isn['’]t|aren['’]t|doesn['’]t)\b", re.I)
+
+
+def _corrects(text: str) -> bool:
+    """A "However, ..." that cannot be read without the sentence before it."""
+    return bool(_CONTRAST.match(text)) and bool(_TURNS_ON.search(text))
 SAME_WH_MARGIN = 0.10  # dev: "how do I land a job at a hospital?" needs 0.08; every margin from 0.08 to 0.20 gains it and loses nothing
 # What a question asks for by its first words: a way ("how do I ..."), a place, a person, a time, a reason.
 # "What" and "which" ask for anything; "how much/many/long" are answer types (decision.py).
@@ -308,7 +317,7 @@ def _faq_entries(decision: Decision) -> dict[str, Entry]:
 def _with_contrast(units: list[str]) -> list[str]:
     """Each unit, and each unit joined to a following "However, ..." that qualifies it."""
     out = list(units)
-    out.extend(f"{a} {b}" for a, b in zip(units, units[1:]) if _CONTRAST.match(b))
+    out.extend(f"{a} {b}" for a, b in zip(units, units[1:]) if _corrects(b))
     return out
 
 

@@ -246,6 +246,14 @@ def test_a_correction_is_never_shown_without_what_it_corrects(assistant, questio
     assert not re.search(r"(^|\]\s*|\n\s*)However\b", answer.answer), answer.answer
 
 
+def test_a_turn_that_says_all_it_says_by_itself_is_shown_without_the_sentence_before_it(assistant):
+    # "That said, ... the MMPA does offer a ... program offering three different levels ..." answers alone;
+    # "But usually, ... certifications ... are available." before it would be the first sentence.
+    answer = assistant.ask("how many levels does the MMPA certification have")
+    first = re.split(r"(?<=[.!?])\s", answer.answer, maxsplit=1)[0]
+    assert re.search(r"\bthree\b|\b3\b", first), answer.answer
+
+
 def test_what_the_sources_do_say_carries_no_faq_yes_or_no(assistant):
     # The FAQ's "No." answers "do I need a special certification?", not a question about billing codes.
     answer = assistant.ask("tell me the CPT code for medical massage")
