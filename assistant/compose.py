@@ -372,9 +372,16 @@ def render_answer(draft: Draft, question: str, citations: list[Citation] | None 
     return body, citations
 
 
-def render_refusal(reason: str, sources: SourceDescription, decision: Decision | None = None) -> str:
+def render_refusal(reason: str, sources: SourceDescription, decision: Decision | None = None,
+                   short: bool = False) -> str:
+    """What a refusal says. ``short``: one question of several, the others answered: one line in the
+    assistant's own (emphasised) words, not the description of the sources again under each."""
     if reason == "off-subject":
+        if short:
+            return load_prompt("refusal_off_subject_short")
         return load_prompt("refusal_off_subject").format(sources=sources.sentence(), examples=sources.examples())
+    if short:
+        return load_prompt("refusal_in_subject_short").format(where_to_look=where_to_look(decision))
     return load_prompt("refusal_in_subject").format(sources=sources.sentence(), where_to_look=where_to_look(decision))
 
 

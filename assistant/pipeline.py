@@ -331,14 +331,16 @@ class Assistant:
         """A follow-up that asks something new about the same subject ("and is it required?" after the
         MMPA's cost) must not get the previous answer again, as it does when the previous question,
         joined to it, outweighs it. Then it is asked once more as itself, with the names the
-        conversation used ("the MMPA")."""
+        conversation used ("the MMPA"); when that is off the subject altogether ("what is medical
+        massage? and what's the weather like today?"), it is refused as such."""
         if read.decision.verdict != "answer" or self.generator is not None:
             return read
         previous = self._lead_before(history, timings)
         if previous is None or not _same_passage(read.decision.lead, previous, self.composer.near_duplicate):
             return read
         alone, retried, found = self._asked_alone(text, read.query, read.focus, timings)
-        if retried.verdict == "answer" and not _same_passage(retried.lead, previous, self.composer.near_duplicate):
+        if (retried.verdict == "answer" and not _same_passage(retried.lead, previous, self.composer.near_duplicate)) \
+                or retried.reason == "off-subject":
             return _Reading(alone, read.focus, retried, found)
         return read
 
@@ -435,6 +437,7 @@ class Assistant:
     def _render(self, parts: list[tuple[str, Decision, Draft]], notes: list[str]) -> Answer:
         citations: list = []
         blocks: dict[str, list[str]] = {}  # body -> the questions it answers, in order
+        answered = any(not decision.refused for _, decision, _ in parts)
         for text, decision, draft in parts:
             if decision.verdict == "answer":
                 body, citations = render_answer(draft, text, citations)
@@ -442,7 +445,7 @@ class Assistant:
                 related, citations = render(draft.sentences, citations)
                 body = render_partial(decision, text, related, self.sources)
             else:
-                body = render_refusal(decision.reason, self.sources, decision)
+                body = render_refusal(decision.reason, self.sources, decision, short=answered)
             blocks.setdefault(body, []).append(text)
         # Two questions one passage answers ("is it expensive? how long does it last?") get it once.
         shown = [body if len(parts) == 1 else "\n\n".join([*(f"**{_one_line(t)}**" for t in asked), body])

@@ -144,6 +144,20 @@ def test_where_to_look_is_framing_not_a_claim_when_one_of_two_questions_is_not_c
     assert grounded == sentences, problems
 
 
+def test_a_question_off_the_subject_beside_an_answered_one_is_refused_in_one_line(assistant):
+    # "and ..." reads as leaning on the question before it, but joined to it the weather question
+    # only got the definition again; alone it is off the subject. Its refusal is one line of the
+    # assistant's own words, not the description of the sources (uncited sentences) under it.
+    from evals.metrics import check_grounding
+    answer = assistant.ask("what is medical massage? and whats the weather like today?")
+    assert not answer.refused
+    definition, weather = answer.answer.split("**and whats the weather like today?**")
+    assert re.search(r"relief for patients|diagnosed by medical professionals", definition), answer.answer
+    assert "outside" in weather and not re.search(r"\[\d+\]|My sources are", weather), weather
+    grounded, sentences, *_ , problems = check_grounding(answer, CORPUS_TEXT)
+    assert grounded == sentences, problems
+
+
 def test_two_questions_one_passage_answers_get_it_once(assistant):
     answer = assistant.ask("is the MMPA course expensive? how long does it last?")
     assert not answer.refused and answer.answer.count("$1,400") == 1
