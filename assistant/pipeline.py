@@ -331,8 +331,9 @@ class Assistant:
         """A follow-up that asks something new about the same subject ("and is it required?" after the
         MMPA's cost) must not get the previous answer again, as it does when the previous question,
         joined to it, outweighs it. Then it is asked once more as itself, with the names the
-        conversation used ("the MMPA"); when that is off the subject altogether ("what is medical
-        massage? and what's the weather like today?"), it is refused as such."""
+        conversation used ("the MMPA"); when that is off the subject altogether and the question stands
+        alone ("what is medical massage? and what's the weather like today?"), it is refused as such
+        ("when?" after "who coined the term?" leans on it, and is answered by it)."""
         if read.decision.verdict != "answer" or self.generator is not None:
             return read
         previous = self._lead_before(history, timings)
@@ -340,7 +341,7 @@ class Assistant:
             return read
         alone, retried, found = self._asked_alone(text, read.query, read.focus, timings)
         if (retried.verdict == "answer" and not _same_passage(retried.lead, previous, self.composer.near_duplicate)) \
-                or retried.reason == "off-subject":
+                or (retried.reason == "off-subject" and self._names_its_own(text)):
             return _Reading(alone, read.focus, retried, found)
         return read
 
@@ -399,6 +400,10 @@ class Assistant:
         alone = vocabulary.correct(" ".join([*names, text]))
         return (alone, *self._decide(alone, focus, timings))
 
+    def _names_its_own(self, question: str) -> bool:
+        """The question names a thing of its own, beyond what every article is about, and leans on nothing before it."""
+        return bool(set(content_terms(question)) - set(content_terms(self.sources.subject))) and not refers_back(question)
+
     def _stands_alone(self, question: str) -> bool:
         """The question names two or more things of its own, beyond what every article is about,
         and leans on nothing before it."""
@@ -420,6 +425,11 @@ class Assistant:
         retrieval = self.retriever.search(query, also_embed=probes.texts)
         for stage, ms in retrieval.timings_ms.items():
             timings[stage] = timings.get(stage, 0.0) + ms
+        # A reader the question names ("what did Cindy say ...?"): their comment is searched too, whatever
+        # its words share with the question's.
+        named = self.sources.commenters_named(focus)
+        if named:
+            retrieval = self.retriever.with_chunks(retrieval, [chunk_id for _, chunk_id in named]) or retrieval
         t = time.perf_counter()
         decision = self.decider.decide(query, retrieval, focus=focus, probes=probes)
         # A question asking for a preferred answer type ("is there demand for ...?": the outlook) is decided
