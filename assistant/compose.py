@@ -31,6 +31,7 @@ class Draft:
     confidence: float
     coverage: float                     # share of the question's weighted terms the answer covers
     unlisted: list[str] = field(default_factory=list)  # what a yes/no question asks of the list shown that it does not name
+    said_by: tuple[str, str] | None = None  # (reader, article): the answer is what a reader wrote in the comments
 
 
 @dataclass
@@ -98,7 +99,18 @@ class Composer:
         # a car accident?": a commenter says so; the conditions list names auto injuries).
         from_articles = lead.unit.kind == "comment"
         picked: list[tuple[ScoredUnit, str, int]] = []
-        for scored in decision.evidence.units:
+        if decision.evidence.comment:  # "what did Cindy say?": the rest of what she said, and nothing else
+            for scored in decision.evidence.comment:
+                unit = scored.unit
+                if len(picked) >= limit or (unit.hit.doc.id, unit.position) in used or looks_like_instructions(unit.text):
+                    continue
+                n = word_count(unit.text)
+                if words_used + n > self.max_words:
+                    continue
+                picked.append((scored, unit.text, 1))
+                used.add((unit.hit.doc.id, unit.position))
+                words_used += n
+        for scored in [] if decision.evidence.comment else decision.evidence.units:
             unit = scored.unit
             if len(picked) >= limit or scored.score < (self.thresholds.answer_score if from_articles else floor):
                 break
@@ -135,7 +147,14 @@ class Composer:
         shown_list = next((s.text for s in chosen if list_items(s.text)), "") if question else ""
         asked = [term for term in decision.evidence.terms if shown_list and is_specific(term, self.thresholds, listed=True)]
         unlisted = self.polarity.unlisted(question, shown_list, asked) if asked else []
-        return Draft(sentences=chosen, confidence=_confidence(decision), coverage=lead.coverage, unlisted=unlisted)
+        said_by = None
+        if decision.evidence.comment:
+            doc = lead.unit.hit.doc
+            title = doc.metadata.get("title", "")  # "Comment by Cindy on “What Are ...?”"
+            article = title.split("“", 1)[1].rstrip("”").strip() if "“" in title else ""
+            said_by = (decision.evidence.commenter or "A reader", article)
+        return Draft(sentences=chosen, confidence=_confidence(decision), coverage=lead.coverage, unlisted=unlisted,
+                     said_by=said_by)
 
     def related(self, decision: Decision, min_score: float) -> Draft:
         """For an honest partial answer: the closest things the sources do say, each cited."""
@@ -366,6 +385,10 @@ def render_answer(draft: Draft, question: str, citations: list[Citation] | None 
     """An answer's Markdown and citations; a yes/no question asked of a list that does not name what it
     asks about says so first ("My sources' list does not name “anxiety”.")."""
     body, citations = render(draft.sentences, citations)
+    if draft.said_by:  # a reader's "I ..." is theirs, not the sources' or the assistant's
+        author, article = draft.said_by
+        under = f" under “{article}”" if article else ""
+        body = f"{load_prompt('comment_said').format(author=author, under=under).strip()}\n\n{body}"
     if draft.unlisted:
         note = load_prompt("unlisted").format(words=and_list([_as_typed(w, question) for w in draft.unlisted]))
         body = f"{note.strip()}\n\n{body}"

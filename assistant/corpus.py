@@ -8,6 +8,7 @@ the other files are still read."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from langchain_text_splitters import MarkdownHeaderTextSplitter
 from .text import STOPWORDS, slugify, split_units, word_count, words
 
 # Bump when chunking or the index's word lists (text.STOPWORDS) change, so that a running app sees the index as stale.
-CHUNKER_VERSION = "5"
+CHUNKER_VERSION = "7"  # 7: a comment chunk knows where its reply starts ("reply_from")
 READABLE_SUFFIXES = {".md", ".markdown", ".yaml", ".yml"}
 MAX_FILE_BYTES = 2 * 1024 * 1024  # an article is ~10 KB; a file this big is a mistake, not a page
 
@@ -266,13 +267,23 @@ def _join(units: list[str]) -> str:
     return out
 
 
+def _paragraphs(text: str) -> str:
+    return "\n\n".join(p.strip() for p in text.strip().split("\n\n") if p.strip())
+
+
 def chunk_comment(meta: dict, body: str, rel: str) -> list[Document]:
     """One chunk per comment, with the author's reply when there is one."""
     base = _base_metadata(meta, rel, "comment")
     section = f"Comment by {meta.get('author') or 'a reader'}"
-    text = "\n\n".join(line for line in body.splitlines() if not line.startswith("#")).strip()
-    text = "\n\n".join(p.strip() for p in text.split("\n\n") if p.strip())
-    return [_chunk(text, base, section, 0)]
+    # The reader's words, then the reply (from its "## Reply ..." heading on), when there is one.
+    pieces = re.split(r"^#+\s*Reply\b.*$", body, maxsplit=1, flags=re.M)
+    comment, reply = pieces[0], pieces[1] if len(pieces) > 1 else ""
+    parts = [_paragraphs("\n".join(line for line in part.splitlines() if not line.startswith("#")))
+             for part in (comment, reply)]
+    text = "\n\n".join(part for part in parts if part)
+    # Which units are the reader's own ("what did Cindy say?" is not answered by the reply to her).
+    extra = {"reply_from": len(split_units(parts[0]))} if parts[1] else {}
+    return [_chunk(text, base, section, 0, **extra)]
 
 
 def chunk_faq(data: dict, rel: str) -> list[Document]:

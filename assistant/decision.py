@@ -46,6 +46,7 @@ from .followup import asks_again
 from .guard import looks_like_instructions
 from .retrieval import Retrieval, Unit
 from .text import FILLER, INTERROGATIVE, OPENING, STOPWORDS, content_terms, has_family, list_items, normalize_numbers, split_sentences, words
+from .sources import names_person
 from .vocabulary import LEXICON_DIR, Vocabulary
 
 Verdict = Literal["answer", "partial", "refuse"]
@@ -117,6 +118,8 @@ class Evidence:
     defined: str | None = None             # what "what is X?" asks the meaning of ("contraindications")
     type_words: frozenset[str] = frozenset()  # the words that asked for the type ("demand" in "is there demand for ...")
     naming: list[ScoredUnit] = field(default_factory=list)  # statements naming all the question names, best first
+    commenter: str | None = None           # a reader the question names ("what did Cindy say ...?")
+    comment: list[ScoredUnit] = field(default_factory=list)  # that reader's comment, best first: what they said
     focus_vector: np.ndarray | None = field(default=None, repr=False)  # what the user typed, in a follow-up
 
     def typed_similarity(self, unit: Unit) -> float:
@@ -380,8 +383,15 @@ class Decider:
         defined = defined_term(focus) if asks is None else None
         if defined and any(self.vocabulary.is_name(w) for w in words(defined)):
             defined = None
+        commenter = next((author for author in dict.fromkeys(s.unit.hit.metadata.get("author") for s in scored
+                                                             if s.unit.kind == "comment")
+                          if author and names_person(focus, author)), None)
+        comment = [s for s in scored if commenter and s.unit.kind == "comment" and s.unit.role == "text"
+                   and s.unit.hit.metadata.get("author") == commenter
+                   and s.unit.position < s.unit.hit.metadata.get("reply_from", s.unit.position + 1)]
         evidence = Evidence(top_similarity=round(top, 4), units=scored, terms=terms, asks=asks, typed_units=typed,
                             names=names, counted=counted, defined=defined, type_words=_type_words(asks, asked), naming=naming,
+                            commenter=commenter, comment=sorted(comment, key=lambda s: -s.unit.similarity),
                             focus_vector=None if own is None else np.asarray(own))
         self._read_in_passages(evidence, focus)
         return evidence
@@ -540,6 +550,11 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
                    and u not in exclude]
         return Decision("partial" if related else "refuse", reason, evidence, missing, None, scores)
 
+    # A reader the question names ("what did Cindy say her school concentrated on?") is answered by their
+    # comment, however little its words share with the question's: what they said is what was asked.
+    if evidence.comment:
+        return Decision("answer", f"answered from the comment of {evidence.commenter}", evidence, [],
+                        evidence.comment[0], scores)
     # Far in meaning from every passage, unless one passage has every word it asks with ("what are
     # trigger points?": MiniLM knows no meaning of them close to massage, the techniques list names them).
     if best is None or (evidence.top_similarity < t.off_subject_similarity and best.coverage < 1.0):

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 KEEP_VERSIONS = 3           # older versions stay a while for replicas still loading them
-STATS_FILE = "lexical-2.json"  # the number is the format: a folder of an older format is rebuilt, never misread
+STATS_FILE = "lexical-3.json"  # the number is the format: a folder of an older format is rebuilt, never misread
 SECTION_SEP = "\x1f"        # between doc id and section slug in the saved section map
 
 
@@ -81,7 +81,9 @@ class LexicalIndex:
             meta = doc.metadata
             sections.setdefault((meta.get("doc_id"), meta.get("section_slug")), []).append(doc.id)
             sections.setdefault((meta.get("doc_id"), None), []).append(doc.id)
-        return cls(version=version_of(ids), ids=ids, bm25=bm25, idf=idf, vocabulary=Vocabulary.from_texts(texts),
+        # Readers' names are the corpus's words too ("what did Mary Ann ask?" is not corrected to "Maryland").
+        headings = [d.metadata["section"] for d in docs if d.metadata.get("kind") == "comment" and d.metadata.get("section")]
+        return cls(version=version_of(ids), ids=ids, bm25=bm25, idf=idf, vocabulary=Vocabulary.from_texts(texts + headings),
                    sections=sections, sources=SourceDescription.from_chunks(docs))
 
     def search(self, tokens: list[str], k: int) -> list[tuple[str, float]]:
@@ -112,7 +114,8 @@ class LexicalIndex:
                            "long": list(v._long), "acronyms": v.acronyms, "initialisms": v.initialisms},
             "sections": {f"{d}{SECTION_SEP}{s or ''}": ids for (d, s), ids in self.sections.items()},
             "sources": {"articles": self.sources.articles, "topics": self.sources.topics,
-                        "comments": self.sources.comments, "faq_questions": self.sources.faq_questions},
+                        "comments": self.sources.comments, "faq_questions": self.sources.faq_questions,
+                        "commenters": [list(pair) for pair in self.sources.commenters]},
         }
         (tmp / STATS_FILE).write_text(json.dumps(stats, ensure_ascii=False))
         if folder.is_dir():  # this version in an older format (no STATS_FILE): replaced
@@ -143,7 +146,7 @@ class LexicalIndex:
             sections[(doc_id, slug or None)] = ids
         src = stats["sources"]
         sources = SourceDescription(tuple(src["articles"]), tuple(src["topics"]), int(src["comments"]),
-                                    tuple(src["faq_questions"]))
+                                    tuple(src["faq_questions"]), tuple(tuple(pair) for pair in src["commenters"]))
         return cls(version=stats["version"], ids=stats["ids"], bm25=bm25, idf=stats["idf"], vocabulary=vocabulary,
                    sections=sections, sources=sources)
 

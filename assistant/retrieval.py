@@ -211,6 +211,15 @@ class HybridRetriever(BaseRetriever):
         hits = self.unit_store.similarity_search_by_vector_with_relevance_scores(retrieval.query_vector, k=k)
         wanted = list(dict.fromkeys(doc.metadata.get("chunk_id", "") for doc, _ in hits
                                     if doc.metadata.get("chunk_id", "") not in have and states(doc.page_content)))
+        return self.with_chunks(retrieval, wanted)
+
+    def with_chunks(self, retrieval: Retrieval, chunk_ids: list[str]) -> Retrieval | None:
+        """The retrieval with these chunks added (those it lacks), scored against the question; None
+        when none is new."""
+        have = {c.metadata.get("chunk_id", "") for c in retrieval.chunks}
+        wanted = [i for i in chunk_ids if i not in have]
+        if not wanted or retrieval.query_vector is None:
+            return None
         q = np.asarray(retrieval.query_vector)
         added = [RetrievedChunk(doc=doc, score=0.0, dense=float(np.dot(q, np.asarray(vec))))
                  for doc, vec in self._documents(chunk_ids=wanted, embeddings=True)]

@@ -18,12 +18,14 @@ class SourceDescription:
     topics: tuple[str, ...]
     comments: int
     faq_questions: tuple[str, ...]
+    commenters: tuple[tuple[str, str], ...] = ()   # (reader, chunk id of their comment): "what did Cindy say?"
 
     @classmethod
     def from_chunks(cls, docs: list[Document]) -> "SourceDescription":
         articles: dict[str, str] = {}
         topics: dict[str, None] = {}
         comments: set[str] = set()
+        commenters: dict[str, str] = {}
         faq: dict[str, None] = {}
         for doc in sorted(docs, key=lambda d: (d.metadata.get("doc_id", ""), d.metadata.get("position", 0))):
             meta = doc.metadata
@@ -33,9 +35,17 @@ class SourceDescription:
                     topics.setdefault(meta["section"].rstrip("?"), None)
             elif meta.get("kind") == "comment":
                 comments.add(meta.get("doc_id", ""))
+                if meta.get("author"):
+                    commenters.setdefault(meta["author"], meta.get("chunk_id", ""))
             elif meta.get("kind") == "faq":
                 faq.setdefault(meta.get("section", ""), None)
-        return cls(tuple(articles.values()), tuple(topics), len(comments), tuple(q for q in faq if q))
+        return cls(tuple(articles.values()), tuple(topics), len(comments), tuple(q for q in faq if q),
+                   tuple(commenters.items()))
+
+    def commenters_named(self, text: str) -> list[tuple[str, str]]:
+        """The readers ``text`` names, with their comment's chunk id."""
+        return [(author, chunk_id) for author, chunk_id in self.commenters if names_person(text, author)]
+
 
     @cached_property
     def subject(self) -> str:
@@ -83,3 +93,11 @@ def and_list(items: list[str]) -> str:
 
 def _number(n: int) -> str:
     return ("one two three four five six seven eight nine".split()[n - 1]) if 1 <= n <= 9 else str(n)
+
+
+def names_person(text: str, person: str) -> bool:
+    """``text`` names ``person`` by their whole name or their first name ("Nash Rich", "Nash", "Mary
+    Ann"; a surname alone may be an everyday word: "rich people")."""
+    typed, name = re.findall(r"[a-z0-9]+", text.lower()), re.findall(r"[a-z0-9]+", person.lower())
+    return any(typed[i:i + len(part)] == part for part in (name, name[:2], name[:1]) if part
+               for i in range(len(typed)))

@@ -158,6 +158,21 @@ def test_a_question_off_the_subject_beside_an_answered_one_is_refused_in_one_lin
     assert grounded == sentences, problems
 
 
+@pytest.mark.parametrize("question, said, not_said", [
+    ("what did Nash Rich say in the comments?", r"car accidents|new to me|knots", None),
+    # Her own words, not the reply to her ("Cindy – while there is not an official designation ...").
+    ("In the comment section, what did Cindy say her massage school concentrated on?",
+     r"concentration on injuries", r"official designation"),
+    ("what did mary ann ask", r"Massage Training Center", r"Maryland"),  # not corrected into "Maryland"
+])
+def test_a_question_naming_a_reader_is_answered_from_their_comment(assistant, question, said, not_said):
+    answer = assistant.ask(question)
+    assert not answer.refused and re.search(said, answer.answer), answer.answer
+    assert not_said is None or not re.search(not_said, answer.answer), answer.answer
+    assert answer.citations and all(c.title.startswith("Comment by") for c in answer.citations)
+    assert re.match(r"\*\w[\w ]* wrote in the comments", answer.answer)  # whose "I ..." it is
+
+
 def test_two_questions_one_passage_answers_get_it_once(assistant):
     answer = assistant.ask("is the MMPA course expensive? how long does it last?")
     assert not answer.refused and answer.answer.count("$1,400") == 1

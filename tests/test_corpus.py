@@ -57,6 +57,11 @@ def test_each_comment_is_one_chunk_with_its_reply():
     assert "business cards" in cindy.page_content
     assert "not an official designation" in cindy.page_content  # the author's reply is in the same unit
     assert cindy.metadata["article"] == "schools"
+    # Which units are hers: the reply ("Cindy – while there is not an official designation ...") starts after them.
+    units = split_units(cindy.page_content)
+    assert "not an official designation" in units[cindy.metadata["reply_from"]]
+    assert not any("official designation" in u for u in units[:cindy.metadata["reply_from"]])
+    assert all("reply_from" not in c.metadata for c in comments if c is not cindy)  # no reply, no mark
 
 
 def test_chunk_metadata_is_complete_and_ids_are_unique():
@@ -156,3 +161,11 @@ def test_an_everyday_word_is_not_corrected_into_a_name():
     assert vocabulary.correction("spring") is None            # not "sparring"
     assert vocabulary.correction("marylnd") == "maryland"     # a name misspelt by one letter still is
     assert vocabulary.correction("certifcation") == "certification"
+
+
+def test_a_reader_is_named_by_their_whole_name_or_first_name():
+    from assistant.sources import names_person
+    assert names_person("what did Nash Rich say?", "Nash Rich") and names_person("what did nash say", "Nash Rich")
+    assert names_person("what did mary ann ask", "Mary Ann Ninaus") and names_person("cindy's comment", "Cindy")
+    assert not names_person("do rich people get medical massage?", "Nash Rich")  # a surname may be an everyday word
+    assert not names_person("what did cindyx say", "Cindy")
