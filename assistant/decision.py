@@ -116,6 +116,7 @@ class Evidence:
     names: list[str] = field(default_factory=list)  # corpus names the question names (MMPA, Maryland)
     counted: str | None = None             # what "how many ..." counts (a term: "session")
     defined: str | None = None             # what "what is X?" asks the meaning of ("contraindications")
+    spelled: tuple[str, ...] = ()          # "what does MMPA stand for?": the words it stands for, as the corpus writes them
     type_words: frozenset[str] = frozenset()  # the words that asked for the type ("demand" in "is there demand for ...")
     naming: list[ScoredUnit] = field(default_factory=list)  # statements naming all the question names, best first
     commenter: str | None = None           # a reader the question names ("what did Cindy say ...?")
@@ -271,6 +272,30 @@ _DEFINES = re.compile(r"^\s*(?:which|means?|refers?\s+to|stands?\s+for|(?:is|are
 _LEAD_IN = re.compile(r"^\W*(?:so|in essence|in other words|basically|simply put|in short)\W+", re.I)
 
 
+# "What does MMPA stand for?", "what's RMP short for?": the name an acronym stands for (the words the
+# vocabulary writes beside an acronym the corpus only spells out may follow it: "LMT licensed massage therapist").
+_STANDS_FOR = re.compile(OPENING + r"what(?:\s+(?:does|do|is)|['’]s)\s+(?:the\s+)?(?:acronym\s+)?(?P<short>[A-Za-z]{2,})(?:['’]?s)?\s+"
+                         r"(?:[a-z]+\s+){0,4}?(?:stands?\s+for|short\s+for|an?\s+abbreviation\s+(?:of|for))\W*$", re.I)
+
+
+def spelled_out(text: str, vocabulary: Vocabulary) -> tuple[str, ...]:
+    """The words an acronym the question asks about stands for, as the corpus writes them out."""
+    match = _STANDS_FOR.match(question_sentence(text).strip())
+    short = match.group("short").lower() if match else ""
+    return tuple(vocabulary.acronyms.get(short) or vocabulary.initialisms.get(short) or ())
+
+
+def spells_out(unit: Unit, name: tuple[str, ...]) -> bool:
+    """The unit writes the name out: its words, in order ("the Medical Massage Practitioners of America")."""
+    tokens = words(unit.text)
+    at = 0
+    for word in name:
+        if word not in tokens[at:]:
+            return False
+        at = tokens.index(word, at) + 1
+    return True
+
+
 def defined_term(text: str) -> str | None:
     """What a question asks the meaning of: a thing of one to four words, none of them a function
     word ("what does that mean?" leans on the conversation; "what's the difference between ..."
@@ -380,7 +405,8 @@ class Decider:
         own = retrieval.probe_vectors[-1] if focus != query and probes and probes.texts and retrieval.probe_vectors \
             and len(retrieval.probe_vectors) == len(probes.texts) else None
         # A name is answered by what the sources say of it ("what's the AMTA?"); a thing by what it is.
-        defined = defined_term(focus) if asks is None else None
+        spelled = spelled_out(focus, self.vocabulary) if asks is None else ()
+        defined = defined_term(focus) if asks is None and not spelled else None
         if defined and any(self.vocabulary.is_name(w) for w in words(defined)):
             defined = None
         commenter = next((author for author in dict.fromkeys(s.unit.hit.metadata.get("author") for s in scored
@@ -390,7 +416,7 @@ class Decider:
                    and s.unit.hit.metadata.get("author") == commenter
                    and s.unit.position < s.unit.hit.metadata.get("reply_from", s.unit.position + 1)]
         evidence = Evidence(top_similarity=round(top, 4), units=scored, terms=terms, asks=asks, typed_units=typed,
-                            names=names, counted=counted, defined=defined, type_words=_type_words(asks, asked), naming=naming,
+                            names=names, counted=counted, defined=defined, spelled=spelled, type_words=_type_words(asks, asked), naming=naming,
                             commenter=commenter, comment=sorted(comment, key=lambda s: -s.unit.similarity),
                             focus_vector=None if own is None else np.asarray(own))
         self._read_in_passages(evidence, focus)
@@ -585,6 +611,11 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
     if specific:
         scores["max_shift"] = max(term.shift for term in specific)
         return partial("not covered: " + ", ".join(term.word for term in specific), [term.word for term in specific])
+    if evidence.spelled:  # "what does MMPA stand for?" is answered by a passage that writes the name out
+        spellers = [u for u in evidence.answers if u.unit.role == "text" and spells_out(u.unit, evidence.spelled)]
+        if not spellers:
+            return partial("no name spelled out", [])
+        lead = spellers[0]
     if evidence.defined:  # a passage that uses the word is no answer to what it means
         near = max(t.typed_score, t.typed_ratio * best.score)
         definers = [u for u in evidence.answers if u.score >= near and defines(u.unit, evidence.defined)]

@@ -173,6 +173,18 @@ def test_a_question_naming_a_reader_is_answered_from_their_comment(assistant, qu
     assert re.match(r"\*\w[\w ]* wrote in the comments", answer.answer)  # whose "I ..." it is
 
 
+@pytest.mark.parametrize("question, name", [
+    ("what does MMPA stand for", r"Medical Massage Practitioners of America"),
+    ("what does AMTA stand for?", r"American Massage Therapy Association"),
+    ("whats rmp short for?", r"Registered Massage Practitioners"),   # the corpus only writes it out
+    ("what does LMT stand for?", r"Licensed Massage Therapists"),
+])
+def test_what_an_acronym_stands_for_is_answered_by_a_sentence_that_writes_it_out(assistant, question, name):
+    answer = assistant.ask(question)
+    first = re.split(r"(?<=[.!?])\s", answer.answer, maxsplit=1)[0]
+    assert not answer.refused and re.search(name, first), answer.answer
+
+
 def test_two_questions_one_passage_answers_get_it_once(assistant):
     answer = assistant.ask("is the MMPA course expensive? how long does it last?")
     assert not answer.refused and answer.answer.count("$1,400") == 1
