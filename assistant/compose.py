@@ -12,7 +12,7 @@ from .answer import Citation
 from .prompts import load_prompt
 from .corpus import chunk_body
 from .guard import looks_like_instructions
-from .decision import Decision, ScoredUnit, Thresholds, answer_type, answer_types, is_specific, own_story, question_sentence
+from .decision import Decision, ScoredUnit, Thresholds, answer_type, answer_types, is_specific, own_story, question_sentence, states_a_total
 from .polarity import OPENER, Entry, Polarity, without_opener
 from .retrieval import Unit
 from .sources import SourceDescription, and_list
@@ -170,8 +170,9 @@ class Composer:
                 break
             if scored.score < min_score:
                 continue
-            if kind is not None and kind.states.search(normalize_numbers(unit.text)):
-                continue  # a figure about something else is no answer to the figure asked for
+            if kind is not None and kind.states.search(normalize_numbers(unit.text)) \
+                    and not (decision.evidence.for_one and states_a_total(unit.text)):
+                continue  # a figure about something else is no answer to the figure asked for (a total is said as one)
             if unit.role != "text" or unit.kind == "comment" or looks_like_instructions(unit.text):
                 continue  # a reader's own story is not a fact to offer
             unit = self._edited_wording(scored, decision.evidence.units).unit
@@ -426,7 +427,8 @@ def render_partial(decision: Decision, question: str, related: str, sources: Sou
                else descriptions[m] if m in descriptions else _as_typed(m, question) for m in decision.missing]
     names, kind = decision.evidence.names, answer_type(decision.evidence.asks)
     if missing and kind and decision.missing[0] == kind.name and names:  # a figure of the thing named
-        missing[0] += f" {kind.of} " + and_list([_as_typed(n, question) for n in names])
+        of = "for one part of" if decision.evidence.for_one else kind.of  # the total is said ("each MMPA level")
+        missing[0] += f" {of} " + and_list([_as_typed(n, question) for n in names])
     what = and_list(missing) if missing else "exactly what you asked"
     return load_prompt("partial").format(missing=what, related=related, where_to_look=where_to_look(decision))
 

@@ -116,6 +116,7 @@ class Evidence:
     names: list[str] = field(default_factory=list)  # corpus names the question names (MMPA, Maryland)
     counted: str | None = None             # what "how many ..." counts (a term: "session")
     defined: str | None = None             # what "what is X?" asks the meaning of ("contraindications")
+    for_one: bool = False                  # the figure asked for is one item's ("each level"): a total is no answer
     spelled: tuple[str, ...] = ()          # "what does MMPA stand for?": the words it stands for, as the corpus writes them
     type_words: frozenset[str] = frozenset()  # the words that asked for the type ("demand" in "is there demand for ...")
     naming: list[ScoredUnit] = field(default_factory=list)  # statements naming all the question names, best first
@@ -278,6 +279,22 @@ _STANDS_FOR = re.compile(OPENING + r"what(?:\s+(?:does|do|is)|['’]s)\s+(?:the\
                          r"(?:[a-z]+\s+){0,4}?(?:stands?\s+for|short\s+for|an?\s+abbreviation\s+(?:of|for))\W*$", re.I)
 
 
+# A figure for one item of several: "each level", "per session", "level 1 by itself".
+_ONE_OF = re.compile(r"\b(?:each|per|apiece|individual(?:ly)?|by\s+itself|on\s+its\s+own|a\s+single)\b", re.I)
+_TOTAL = re.compile(r"\b(?:total(?:l?ing|s|led)?|in\s+all|altogether|combined|overall)\b", re.I)
+
+
+def asks_for_one(text: str) -> bool:
+    """The question asks a figure for one item of several ("how much is each level?")."""
+    return bool(_ONE_OF.search(question_sentence(text)))
+
+
+def states_a_total(text: str) -> bool:
+    """The sentence's figure is a total ("three levels of training totalling 13 days and $1,400"): no
+    answer to what one of them costs or lasts."""
+    return bool(_TOTAL.search(text))
+
+
 def spelled_out(text: str, vocabulary: Vocabulary) -> tuple[str, ...]:
     """The words an acronym the question asks about stands for, as the corpus writes them out."""
     match = _STANDS_FOR.match(question_sentence(text).strip())
@@ -390,6 +407,7 @@ class Decider:
         counted = counted_noun(asked) if asks == "count" else None
         names = (again and self.vocabulary.names_in(focus)) or self.vocabulary.names_in(query)
         typed: list[ScoredUnit] = []
+        for_one = bool(asks) and asks_for_one(asked)
         if asks:
             kind = answer_type(asks)
             # A figure is answered by the sentence stating it. A preference ("is it a good career?": the outlook)
@@ -399,7 +417,8 @@ class Decider:
             typed = [s for s in scored if (s.unit.role == "text" or not kind.required)
                      and kind.states.search(normalize_numbers(states(s)))
                      and all(self.vocabulary.mentions(states(s), n) for n in names)
-                     and (counted is None or counts(s.unit.text, counted))]
+                     and (counted is None or counts(s.unit.text, counted))
+                     and not (for_one and states_a_total(s.unit.text))]
         naming = [s for s in scored if names and s.unit.role == "text"
                   and all(self.vocabulary.mentions(s.unit.text, n) for n in names)]
         own = retrieval.probe_vectors[-1] if focus != query and probes and probes.texts and retrieval.probe_vectors \
@@ -416,7 +435,7 @@ class Decider:
                    and s.unit.hit.metadata.get("author") == commenter
                    and s.unit.position < s.unit.hit.metadata.get("reply_from", s.unit.position + 1)]
         evidence = Evidence(top_similarity=round(top, 4), units=scored, terms=terms, asks=asks, typed_units=typed,
-                            names=names, counted=counted, defined=defined, spelled=spelled, type_words=_type_words(asks, asked), naming=naming,
+                            names=names, counted=counted, defined=defined, spelled=spelled, for_one=for_one, type_words=_type_words(asks, asked), naming=naming,
                             commenter=commenter, comment=sorted(comment, key=lambda s: -s.unit.similarity),
                             focus_vector=None if own is None else np.asarray(own))
         self._read_in_passages(evidence, focus)

@@ -185,6 +185,16 @@ def test_what_an_acronym_stands_for_is_answered_by_a_sentence_that_writes_it_out
     assert not answer.refused and re.search(name, first), answer.answer
 
 
+@pytest.mark.parametrize("question", ["how much does MMPA level 1 cost by itself",
+                                      "How many days is each individual MMPA level?"])
+def test_a_total_is_no_answer_to_what_one_part_costs_or_lasts_but_is_offered(assistant, question):
+    # "three levels of training totalling 13 days and $1,400": what one level costs is not said.
+    answer = assistant.ask(question)
+    missing, _, related = answer.answer.partition("What my sources do say:")
+    assert answer.refused and "one part of" in missing, answer.answer
+    assert "$1,400" in related and "13 days" in related, answer.answer
+
+
 def test_two_questions_one_passage_answers_get_it_once(assistant):
     answer = assistant.ask("is the MMPA course expensive? how long does it last?")
     assert not answer.refused and answer.answer.count("$1,400") == 1
