@@ -13,7 +13,7 @@ _INJECTION = re.compile(
     r"\b(instructions?|rules?|prompts?|context|sources?|guidelines?)"
     r"|\b(print|show|reveal|repeat|output|display|tell me)\b[^.?!]{0,30}\b(system|hidden|initial|original)\s+(prompt|instructions?|message)"
     r"|\byour (system )?(prompt|instructions)\b"
-    r"|\b(you are now|act as|pretend (to be|you are)|roleplay as|from now on,? you)\b"
+    r"|\b(you are now|act as|pretend (to be|you are|you['’]re|ur)|roleplay as|from now on,? you)\b"
     r"|(?:^|[.!?,;]\s*|\b(?:and|then|now|please|just|you must|you will|you should)\s+)"
     r"(?:say|state|tell (?:me|them|users?)|answer|respond|reply|claim|write)\b(?:\s+\w+){0,4}?\s+that\b"
     r"|\b(ignore|disregard)\s+(the|this|my|your|any|every)\s+(question|user|request)"
@@ -45,6 +45,18 @@ _ADVICE = re.compile(
     r"|\bwhat('?s| is) wrong with (me|my)\b|\bwhat do i have\b|\b(diagnose|treat|cure)\s+(me|my)\b",
     re.IGNORECASE,
 )
+# Asking the assistant to do what only a physician may: write, sign or issue a prescription, a referral or a
+# doctor's note ("write me a prescription for 10 sessions so my insurance pays"), or be the user's physician.
+# A request, not a question about one: "who can write a prescription?" asks who may.
+_PRESCRIBE_ASK = (r"(?:^\W*|[.!?]\s+|\b(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+|just\s+)?|\bplease\s+"
+                  r"|\bi\s+(?:need|want)\s+(?:you|u)\s+to\s+)"
+                  r"(?:write|sign|give|issue|make|draft|fill\s+out|send)\s+(?:me\s+|us\s+|him\s+|her\s+)?(?:a\s+|an\s+|the\s+|my\s+|one\s+)?")
+_PRESCRIBE = re.compile(
+    _PRESCRIBE_ASK + r"(?=prescription|script\b|referral|doctor['’]?s note|medical note|note from)"
+    r"|\bsign\s+it\b[^.?!]{0,20}\b(?:dr|doctor|md|physician)\b"
+    r"|\b(?:be|as|you['’]?re|you are)\s+my\s+(?:doctor|physician)\b",
+    re.IGNORECASE,
+)
 _MARKUP = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)|<[^<>]{0,200}>", re.IGNORECASE | re.DOTALL)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 
@@ -58,6 +70,7 @@ class GuardedQuestion:
     injection: bool = False
     personal_medical: bool = False
     asks_for_advice: bool = False      # personal treatment advice or a diagnosis: refused, pointed to a physician
+    asks_to_prescribe: bool = False    # to write or sign a prescription or referral: declined, what the sources say shown
     notices: list[str] = field(default_factory=list)
 
 
@@ -78,6 +91,9 @@ def guard_question(question: object, max_chars: int) -> GuardedQuestion:
     if _INJECTION.search(text):
         checked.injection = True
         text = _strip_instructions(text)
+    if _PRESCRIBE.search(text):  # declined; what the request is about is still answered from the sources
+        checked.asks_to_prescribe = True
+        text = " ".join(_PRESCRIBE.sub(" ", text).split())
     checked.text = text.strip()
     checked.empty = not any(ch.isalnum() for ch in checked.text)
     return checked

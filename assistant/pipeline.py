@@ -234,9 +234,16 @@ class Assistant:
             if number == 0:
                 trace.query, trace.retrieval, trace.decision = query, retrieval, decision
         trace.refusal = None if any(not d.refused for _, d, _ in parts) else "; ".join(d.reason for _, d, _ in parts)
+        if checked.asks_to_prescribe:
+            trace.refusal = "asked to prescribe"
         if trace.refusal:  # the kind of reason only: a question's words may be health details
             log.info("refused (%s)", "; ".join(d.reason.split(":")[0] for _, d, _ in parts))
-        return self._finish(self._render(parts, notes), started, trace)
+        answer = self._render(parts, [] if checked.asks_to_prescribe else notes)
+        if checked.asks_to_prescribe:  # declined; what the sources say about it still helps
+            said = answer.answer if answer.refused else f"**What my sources do say:**\n\n{answer.answer}"
+            answer = Answer(answer=_join([*notes, load_prompt("prescribe_refusal")], said),
+                            citations=answer.citations, refused=True, confidence=answer.confidence)
+        return self._finish(answer, started, trace)
 
     def _answer_one(self, text: str, history: list[dict[str, str]], timings: dict[str, float],
                     progress: "_Progress | None" = None):
