@@ -195,6 +195,17 @@ def test_a_total_is_no_answer_to_what_one_part_costs_or_lasts_but_is_offered(ass
     assert "$1,400" in related and "13 days" in related, answer.answer
 
 
+@pytest.mark.parametrize("question", ["can someone with no massage background enroll in a medical massage school?",
+                                      "what are the prerequisites for medical massage therapy school",
+                                      "who is allowed to attend medical massage school?",
+                                      "is medical massage school open to complete beginners?"])
+def test_a_question_about_what_is_needed_first_opens_with_it(assistant, question):
+    # Not "Are there medical massage therapy schools?", which MiniLM puts closer.
+    answer = assistant.ask(question)
+    first = re.split(r"(?<=[.!?])\s", answer.answer, maxsplit=1)[0]
+    assert not answer.refused and re.search(r"already need to be a licensed", first), answer.answer
+
+
 def test_two_questions_one_passage_answers_get_it_once(assistant):
     answer = assistant.ask("is the MMPA course expensive? how long does it last?")
     assert not answer.refused and answer.answer.count("$1,400") == 1
