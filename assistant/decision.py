@@ -102,6 +102,9 @@ class Probes:
     words: list[str]         # question words the corpus never uses
     names: set[str]          # words the user typed as names
     texts: list[str]         # what to embed to measure them
+    # Of those, the names in the sentence that asks, when the message says more ("Is it regulated differently in
+    # Canada? I'm thinking of practising in Ontario."): measured in that sentence too, after the words' texts.
+    asking: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -489,7 +492,12 @@ class Decider:
         # The shift is measured on what the user typed: in a follow-up ("and does Medicaid?") the
         # carried-over question would hide how much the word matters.
         own = [focus] if focus != query else []
-        return Probes(candidates, names, candidates + [_drop_word(focus, w) for w in candidates] + own)
+        sentence = question_sentence(focus)
+        # A name typed in the sentence that asks is measured there too: the rest of a longer message would
+        # hide how much it matters ("Is it regulated differently in Canada? I'm thinking of practising in ...").
+        asking = [w for w in candidates if w in names and sentence != focus and _drop_word(sentence, w) != sentence]
+        clause = [sentence] + [_drop_word(sentence, w) for w in asking] if asking else []
+        return Probes(candidates, names, candidates + [_drop_word(focus, w) for w in candidates] + clause + own, asking)
 
     def _terms(self, query: str, focus: str, retrieval: Retrieval, probes: Probes | None = None) -> list[Term]:
         """The words of what the user typed that the corpus never uses, measured by meaning."""
@@ -508,14 +516,21 @@ class Decider:
                     self._neighbours.clear()
                 self._neighbours[candidates[i]] = near
         neighbours = [self._neighbours[w] for w in candidates]
-        q = np.asarray(vectors[-1] if len(vectors) > 2 * len(candidates) else retrieval.query_vector)
-        vectors = vectors[:2 * len(candidates)]
+        n, m = len(candidates), len(probes.asking)
+        clause = 1 + m if m else 0
+        q = np.asarray(vectors[-1] if len(vectors) > 2 * n + clause else retrieval.query_vector)
+        in_sentence = {}
+        if m:  # the asking sentence's vector, and its vector without each of its words
+            asked = np.asarray(vectors[2 * n])
+            in_sentence = {w: 1.0 - float(np.dot(asked, np.asarray(v))) for w, v in zip(probes.asking, vectors[2 * n + 1:2 * n + clause])}
+        vectors = vectors[:2 * n]
         terms = []
-        dropped = probes.texts[len(candidates):2 * len(candidates)]
+        dropped = probes.texts[n:2 * n]
         for word, near, word_vector, vector, rest in zip(candidates, neighbours, word_vectors,
-                                                         vectors[len(candidates):], dropped):
+                                                         vectors[n:], dropped):
             # Without the word nothing is left ("medicare" typed alone): it is the whole question.
             shift = 1.0 - float(np.dot(q, np.asarray(vector))) if rest.strip() else 1.0
+            shift = max(shift, in_sentence.get(word, 0.0))
             domain = float(np.dot(self.centroid, np.asarray(word_vector))) if self.centroid is not None else 1.0
             nearest, similarity = near[0] if near else ("", 0.0)
             name_like = word in names or any(

@@ -206,6 +206,12 @@ def test_a_question_about_what_is_needed_first_opens_with_it(assistant, question
     assert not answer.refused and re.search(r"already need to be a licensed", first), answer.answer
 
 
+def test_a_name_in_the_sentence_that_asks_is_measured_there(assistant):
+    # The second sentence, with a name of its own, diluted how much "Australia" moved the whole message.
+    answer = assistant.ask("Is medical massage regulated differently in Australia? I am thinking of practicing in Sydney.")
+    assert answer.refused and "Australia" in answer.answer.split("\n")[0], answer.answer
+
+
 def test_two_questions_one_passage_answers_get_it_once(assistant):
     answer = assistant.ask("is the MMPA course expensive? how long does it last?")
     assert not answer.refused and answer.answer.count("$1,400") == 1
