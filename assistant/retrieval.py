@@ -89,6 +89,7 @@ class HybridRetriever(BaseRetriever):
     lexical: LexicalIndex
     _unit_vectors: dict = PrivateAttr(default_factory=dict)  # chunk id -> {unit number: vector}, bounded
     _sections: dict = PrivateAttr(default_factory=dict)      # FAQ source reference -> its chunks, bounded
+    _stored: dict = PrivateAttr(default_factory=dict)        # store id -> (chunk, vector), bounded: ids are content hashes
     _max_idf: float = PrivateAttr(default=1.0)
 
     def model_post_init(self, context) -> None:
@@ -151,6 +152,16 @@ class HybridRetriever(BaseRetriever):
                 for id_, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
         return list(zip(docs, got["embeddings"])) if embeddings else docs
 
+    def _stored_chunks(self, ids: set[str]) -> dict[str, tuple[Document, list[float]]]:
+        """Chunks with their stored vectors by store id, read once: an id is a hash of the chunk's content,
+        so what it names never changes (this retriever serves one version of the index)."""
+        missing = sorted(i for i in ids if i not in self._stored)
+        if missing:
+            if len(self._stored) > UNIT_CACHE_CHUNKS:
+                self._stored.clear()
+            self._stored.update((doc.id, (doc, vec)) for doc, vec in self._documents(missing, embeddings=True))
+        return {i: self._stored[i] for i in ids if i in self._stored}
+
     def search(self, query: str, also_embed: list[str] = ()) -> Retrieval:
         """``also_embed``: texts the caller needs vectors of, embedded in the same batch as the
         query (one model call instead of two)."""
@@ -180,7 +191,7 @@ class HybridRetriever(BaseRetriever):
         # A chunk found only by BM25 is read from the store (one call), with its stored vector
         # for its true cosine similarity. One an ingest has removed since is skipped.
         only_sparse = {id_ for id_, _ in sparse_hits if id_ not in fused}
-        stored = {doc.id: (doc, vec) for doc, vec in self._documents(sorted(only_sparse), embeddings=True)}
+        stored = self._stored_chunks(only_sparse)
         q = np.asarray(vector)
         for rank, (id_, score) in enumerate(sparse_hits):
             if id_ not in fused and id_ not in stored:

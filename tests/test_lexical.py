@@ -121,3 +121,19 @@ def test_two_ingests_at_once_in_one_data_folder_run_one_after_the_other(tmp_path
         t.join()
     assert sorted(r.added for r in reports) == [0, reports[0].chunks]
     assert all(r.chunks == reports[0].chunks for r in reports) and index_is_current(settings)
+
+
+def test_a_chunk_found_only_by_bm25_is_read_from_the_store_once(assistant, monkeypatch):
+    # Its store id is a hash of its content: what it names never changes, so warm answers skip the read.
+    retriever = assistant.retriever.with_lexical(assistant.retriever.lexical)  # a fresh retriever, empty caches
+    reads = []
+    original = type(retriever)._documents
+    monkeypatch.setattr(type(retriever), "_documents",
+                        lambda self, ids=(), **kw: reads.append(list(ids)) or original(self, ids, **kw))
+    query = "Maryland Registered Massage Practitioners NCBTMB Pete Sparring 1997"  # names several passages
+    first = retriever.search(query)
+    read_first = sum(len(ids) for ids in reads)
+    second = retriever.search(query)
+    assert [c.doc.id for c in first.chunks] == [c.doc.id for c in second.chunks]
+    assert [c.dense for c in first.chunks] == [c.dense for c in second.chunks]
+    assert read_first > 0 and sum(len(ids) for ids in reads) == read_first, reads
