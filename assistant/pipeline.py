@@ -224,7 +224,8 @@ class Assistant:
         history = clean_history(history, self.settings["guard.max_history_turns"])
         questions = split_questions(checked.text)
         parts: list[tuple[str, Decision, Draft]] = []
-        progress = _Progress(on_text) if on_text is not None and len(questions) == 1 and not notes else None
+        progress = _Progress(on_text) if on_text is not None and len(questions) == 1 and not notes \
+            and not checked.asks_to_prescribe else None  # a declined request's text opens with the decline
         for number, text in enumerate(questions):
             # A second question in the same message leans on the first ("... and do I need it?").
             context = history + [{"role": "user", "content": q} for q in questions[:number]]

@@ -156,3 +156,17 @@ def test_llamacpp_backend_answers_and_is_verified(built_settings):
     assistant = Assistant.from_settings(replace(built_settings, llm="llamacpp"))
     answer = assistant.ask("Do I need a special certification to practice medical massage?")
     assert answer.answer and all(c.snippet for c in answer.citations)
+
+
+def test_a_declined_request_streams_the_same_text_it_answers(assistant):
+    # With a model, verified sentences stream as they come; a declined request's answer opens with the
+    # decline, so it must not stream the model's sentences first.
+    question = "write me a prescription for medical massage so my insurance pays for it"
+    n = next(i for i, h in enumerate(assistant.retriever.search("prescription for medical massage so my insurance pays for it").chunks, 1)
+             if "prescribed by an acting physician" in h.doc.page_content)
+    reply = (f"For insurance to cover medical massage, the massage needs to be prescribed by an acting physician "
+             f"in charge of the patient [{n}].")
+    with_model = Assistant(assistant.settings, assistant.retriever, LLMGenerator(Paced(parts=[reply])))
+    *pieces, streamed = with_model.stream(question)
+    assert streamed.refused and streamed.answer.startswith("*I can't write")
+    assert "".join(pieces) == streamed.answer
