@@ -95,6 +95,7 @@ class Term:
     typed_as_name: bool = False
     name_like: bool = False    # typed as a name, or its closest corpus words are names (Maryland, AMTA)
     in_passage: float | None = None  # how closely the best passages say what the word means in the question
+    in_story: bool = False     # said only in the story before the question ("my cousin does swedish massages. is that ...?")
 
 
 @dataclass
@@ -516,6 +517,7 @@ class Decider:
                     self._neighbours.clear()
                 self._neighbours[candidates[i]] = near
         neighbours = [self._neighbours[w] for w in candidates]
+        sentence = question_sentence(focus)
         n, m = len(candidates), len(probes.asking)
         clause = 1 + m if m else 0
         q = np.asarray(vectors[-1] if len(vectors) > 2 * n + clause else retrieval.query_vector)
@@ -536,7 +538,7 @@ class Decider:
             name_like = word in names or any(
                 self.vocabulary.is_name(w) and sim >= self.thresholds.name_neighbour_similarity for w, sim in near)
             terms.append(Term(word, nearest, round(similarity, 4), round(shift, 4), round(domain, 4),
-                              word in names, name_like))
+                              word in names, name_like, in_story=sentence != focus and _drop_word(sentence, word) == sentence))
         return terms
 
 
@@ -595,7 +597,8 @@ def is_specific(term: Term, t: Thresholds, listed: bool = False) -> bool:
         return term.shift >= t.generic_shift
     if term.typed_as_name:
         return term.shift >= t.name_shift
-    special = term.name_like or term.domain >= t.domain_similarity or listed
+    # A word of the story before the question is context, not what is asked, unless it is a name ("I live in Ohio").
+    special = term.name_like or ((term.domain >= t.domain_similarity or listed) and not term.in_story)
     return term.shift >= (t.salient_shift if special else t.generic_shift)
 
 

@@ -212,6 +212,11 @@ def test_a_name_in_the_sentence_that_asks_is_measured_there(assistant):
     assert answer.refused and "Australia" in answer.answer.split("\n")[0], answer.answer
 
 
+def test_a_word_of_the_story_is_not_what_the_question_asks(assistant):
+    answer = assistant.ask("I've dealt with three insurers and each one wanted totally different paperwork. Is that normal?")
+    assert not answer.refused and re.search(r"different requirements", answer.answer), answer.answer
+
+
 def test_two_questions_one_passage_answers_get_it_once(assistant):
     answer = assistant.ask("is the MMPA course expensive? how long does it last?")
     assert not answer.refused and answer.answer.count("$1,400") == 1

@@ -151,3 +151,17 @@ def test_the_word_that_asked_for_the_type_is_answered_by_a_passage_stating_it():
                         type_words=type_words)
     assert judge(evidence(frozenset({"in", "demand"})), THRESHOLDS).verdict == "answer"
     assert judge(evidence(frozenset()), THRESHOLDS).missing == ["demand"]
+
+
+def test_a_word_of_the_story_before_the_question_is_held_to_the_everyday_bar():
+    """"I've dealt with three insurers and each wanted different *paperwork*. Is that normal?": a domain
+    word said only in the story is context; in the question itself it is an ask ("what paperwork ...?").
+    A name keeps its bar wherever it is ("I live in Ohio. Do I need a license?")."""
+    statement = "Different insurance companies have different requirements in order to reimburse medical massages."
+    paperwork = Term("paperwork", nearest="documentation", nearest_similarity=0.61, shift=0.08, domain=0.2)
+    story = Term("paperwork", nearest="documentation", nearest_similarity=0.61, shift=0.08, domain=0.2, in_story=True)
+    ohio = Term("ohio", nearest="state", nearest_similarity=0.64, shift=0.08, domain=0.02, typed_as_name=True,
+                name_like=True, in_story=True)
+    assert judge(_evidence(statement, paperwork), THRESHOLDS).verdict != "answer"
+    assert judge(_evidence(statement, story), THRESHOLDS).verdict == "answer"
+    assert judge(_evidence(statement, ohio), THRESHOLDS).verdict != "answer"
