@@ -31,7 +31,7 @@ class Draft:
     confidence: float
     coverage: float                     # share of the question's weighted terms the answer covers
     unlisted: list[str] = field(default_factory=list)  # what a yes/no question asks of the list shown that it does not name
-    said_by: tuple[str, str] | None = None  # (reader, article): the answer is what a reader wrote in the comments
+    said_by: tuple[str, str] | None = None  # ("Cindy wrote", article): the answer is what was written in the comments
 
 
 @dataclass
@@ -152,7 +152,10 @@ class Composer:
             doc = lead.unit.hit.doc
             title = doc.metadata.get("title", "")  # "Comment by Cindy on “What Are ...?”"
             article = title.split("“", 1)[1].rstrip("”").strip() if "“" in title else ""
-            said_by = (decision.evidence.commenter or "A reader", article)
+            reader = decision.evidence.commenter or "a reader"
+            replied = lead.unit.position >= doc.metadata.get("reply_from", lead.unit.position + 1)
+            said_by = (f"{doc.metadata.get('reply_author') or 'The author'} replied to {reader}" if replied
+                       else f"{reader} wrote", article)
         return Draft(sentences=chosen, confidence=_confidence(decision), coverage=lead.coverage, unlisted=unlisted,
                      said_by=said_by)
 
@@ -387,9 +390,9 @@ def render_answer(draft: Draft, question: str, citations: list[Citation] | None 
     asks about says so first ("My sources' list does not name “anxiety”.")."""
     body, citations = render(draft.sentences, citations)
     if draft.said_by:  # a reader's "I ..." is theirs, not the sources' or the assistant's
-        author, article = draft.said_by
+        who, article = draft.said_by
         under = f" under “{article}”" if article else ""
-        body = f"{load_prompt('comment_said').format(author=author, under=under).strip()}\n\n{body}"
+        body = f"{load_prompt('comment_said').format(who=who, under=under).strip()}\n\n{body}"
     if draft.unlisted:
         note = load_prompt("unlisted").format(words=and_list([_as_typed(w, question) for w in draft.unlisted]))
         body = f"{note.strip()}\n\n{body}"

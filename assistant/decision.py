@@ -288,6 +288,26 @@ _ONE_OF = re.compile(r"\b(?:each|per|apiece|individual(?:ly)?|by\s+itself|on\s+i
 _TOTAL = re.compile(r"\b(?:total(?:l?ing|s|led)?|in\s+all|altogether|combined|overall)\b", re.I)
 
 
+# What a question about a comment asks for: the reply to it ("and what was the answer?"), or the reader's question.
+_ASKS_REPLY = re.compile(r"\b(repl(?:y|ied|ies)|answer(?:ed|s)?|respon(?:se|ded|d))\b", re.I)
+_ASKS_QUESTION = re.compile(r"\b(ask(?:ed|s)?|question)\b", re.I)
+
+
+def said_by(reader: str, scored: list[ScoredUnit], question: str) -> list[ScoredUnit]:
+    """The units of ``reader``'s comment the question asks for, the one to lead with first: their own
+    sentences (a comment chunk records where the reply to it starts), their questions first when it asks
+    what they asked; the reply when it asks for the answer they got."""
+    units = [s for s in scored if s.unit.kind == "comment" and s.unit.role == "text"
+             and s.unit.hit.metadata.get("author") == reader]
+    start = {s.unit.hit.doc.id: s.unit.hit.metadata.get("reply_from") for s in units}
+    own = [s for s in units if start[s.unit.hit.doc.id] is None or s.unit.position < start[s.unit.hit.doc.id]]
+    reply = [s for s in units if s not in own]
+    if reply and _ASKS_REPLY.search(question):
+        return sorted(reply, key=lambda s: s.unit.position)
+    asked = bool(_ASKS_QUESTION.search(question))
+    return sorted(own, key=lambda s: (not (asked and s.unit.text.rstrip().endswith("?")), -s.unit.similarity))
+
+
 def asks_for_one(text: str) -> bool:
     """The question asks a figure for one item of several ("how much is each level?")."""
     return bool(_ONE_OF.search(question_sentence(text)))
@@ -432,15 +452,14 @@ class Decider:
         defined = defined_term(focus) if asks is None and not spelled else None
         if defined and any(self.vocabulary.is_name(w) for w in words(defined)):
             defined = None
-        commenter = next((author for author in dict.fromkeys(s.unit.hit.metadata.get("author") for s in scored
-                                                             if s.unit.kind == "comment")
-                          if author and names_person(focus, author)), None)
-        comment = [s for s in scored if commenter and s.unit.kind == "comment" and s.unit.role == "text"
-                   and s.unit.hit.metadata.get("author") == commenter
-                   and s.unit.position < s.unit.hit.metadata.get("reply_from", s.unit.position + 1)]
+        # The reader named in what the user typed; in a follow-up that names none, the one the conversation named.
+        readers = [a for a in dict.fromkeys(s.unit.hit.metadata.get("author") for s in scored if s.unit.kind == "comment") if a]
+        commenter = next((a for a in readers if names_person(focus, a)), None) \
+            or next((a for a in readers if names_person(query, a)), None)
+        comment = said_by(commenter, scored, focus) if commenter else []
         evidence = Evidence(top_similarity=round(top, 4), units=scored, terms=terms, asks=asks, typed_units=typed,
                             names=names, counted=counted, defined=defined, spelled=spelled, for_one=for_one, type_words=_type_words(asks, asked), naming=naming,
-                            commenter=commenter, comment=sorted(comment, key=lambda s: -s.unit.similarity),
+                            commenter=commenter, comment=comment,
                             focus_vector=None if own is None else np.asarray(own))
         self._read_in_passages(evidence, focus)
         return evidence

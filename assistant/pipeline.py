@@ -435,7 +435,8 @@ class Assistant:
             timings[stage] = timings.get(stage, 0.0) + ms
         # A reader the question names ("what did Cindy say ...?"): their comment is searched too, whatever
         # its words share with the question's.
-        named = self.sources.commenters_named(focus)
+        # A follow-up carries the name over ("and what was the answer?"); one it names itself comes first.
+        named = self.sources.commenters_named(focus) or self.sources.commenters_named(query)
         if named:
             retrieval = self.retriever.with_chunks(retrieval, [chunk_id for _, chunk_id in named]) or retrieval
         t = time.perf_counter()

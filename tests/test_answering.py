@@ -217,6 +217,19 @@ def test_a_word_of_the_story_is_not_what_the_question_asks(assistant):
     assert not answer.refused and re.search(r"different requirements", answer.answer), answer.answer
 
 
+def test_what_a_reader_asked_and_the_reply_they_got(assistant):
+    asked = assistant.ask("what did Cindy ask in her comment?")
+    assert re.search(r"wrote in the comments[^\n]*\n\nIs there anything I can put on my business cards", asked.answer), asked.answer
+    history = [{"role": "user", "content": "what did Cindy ask in her comment?"},
+               {"role": "assistant", "content": asked.answer}]
+    reply = assistant.ask("and what was the answer?", history)   # the name carries over; the reply is not hers
+    assert not reply.refused and re.match(r"\*Neal Lyons replied to Cindy", reply.answer), reply.answer
+    assert "official designation" in reply.answer and "2 years" not in reply.answer
+    other = assistant.ask("and what about mary ann?", [{"role": "user", "content": "what did nash rich say"},
+                                                       {"role": "assistant", "content": "..."}])
+    assert re.match(r"\*Mary Ann Ninaus wrote", other.answer), other.answer  # the name typed comes first
+
+
 def test_two_questions_one_passage_answers_get_it_once(assistant):
     answer = assistant.ask("is the MMPA course expensive? how long does it last?")
     assert not answer.refused and answer.answer.count("$1,400") == 1
