@@ -198,7 +198,8 @@ def test_a_total_is_no_answer_to_what_one_part_costs_or_lasts_but_is_offered(ass
 @pytest.mark.parametrize("question", ["can someone with no massage background enroll in a medical massage school?",
                                       "what are the prerequisites for medical massage therapy school",
                                       "who is allowed to attend medical massage school?",
-                                      "is medical massage school open to complete beginners?"])
+                                      "is medical massage school open to complete beginners?",
+                                      "i have zero massage experience, can i start straight with a medical massage course?"])
 def test_a_question_about_what_is_needed_first_opens_with_it(assistant, question):
     # Not "Are there medical massage therapy schools?", which MiniLM puts closer.
     answer = assistant.ask(question)
