@@ -294,16 +294,16 @@ _CONTRAST = re.compile(r"^(However|That said|Unfortunately)\b")
 # false"); "That said, ... the MMPA does offer ..." says all it says by itself.
 _TURNS_ON = re.compile(r"\b(this|that|these|those|it|they|such)\s+(is|are|was|were|does|do|did|has|have|will|would|"
                        r"can|may|might|must|should|isn['’]t|aren['’]t|doesn['’]t)\b", re.I)
-
-
-def _corrects(text: str) -> bool:
-    """A "However, ..." that cannot be read without the sentence before it."""
-    return bool(_CONTRAST.match(text)) and bool(_TURNS_ON.search(text))
 SAME_WH_MARGIN = 0.10  # dev: "how do I land a job at a hospital?" needs 0.08; every margin from 0.08 to 0.20 gains it and loses nothing
 # What a question asks for by its first words: a way ("how do I ..."), a place, a person, a time, a reason.
 # "What" and "which" ask for anything; "how much/many/long" are answer types (decision.py).
 _WH = re.compile(OPENING +
                  r"(?:(how)\s+(?:do|does|can|could|should|would|will|to)\b|(where|who|when|why)\b)", re.I)
+
+
+def _corrects(text: str) -> bool:
+    """A "However, ..." that cannot be read without the sentence before it."""
+    return bool(_CONTRAST.match(text)) and bool(_TURNS_ON.search(text))
 
 
 def _wh(text: str) -> str | None:

@@ -46,7 +46,7 @@ from .followup import asks_again
 from .guard import looks_like_instructions
 from .retrieval import Retrieval, Unit
 from .text import FILLER, INTERROGATIVE, OPENING, STOPWORDS, content_terms, has_family, list_items, normalize_numbers, split_sentences, words
-from .sources import names_person
+from .sources import reader_named
 from .vocabulary import LEXICON_DIR, Vocabulary
 
 Verdict = Literal["answer", "partial", "refuse"]
@@ -452,10 +452,8 @@ class Decider:
         defined = defined_term(focus) if asks is None and not spelled else None
         if defined and any(self.vocabulary.is_name(w) for w in words(defined)):
             defined = None
-        # The reader named in what the user typed; in a follow-up that names none, the one the conversation named.
         readers = [a for a in dict.fromkeys(s.unit.hit.metadata.get("author") for s in scored if s.unit.kind == "comment") if a]
-        commenter = next((a for a in readers if names_person(focus, a)), None) \
-            or next((a for a in readers if names_person(query, a)), None)
+        commenter = reader_named(readers, focus, query)
         comment = said_by(commenter, scored, focus) if commenter else []
         evidence = Evidence(top_similarity=round(top, 4), units=scored, terms=terms, asks=asks, typed_units=typed,
                             names=names, counted=counted, defined=defined, spelled=spelled, for_one=for_one, type_words=_type_words(asks, asked), naming=naming,

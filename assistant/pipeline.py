@@ -27,7 +27,7 @@ from .lexical import LexicalIndex
 from .polarity import OPENER, Polarity
 from .retrieval import HybridRetriever, Retrieval
 from .settings import Settings, get_settings
-from .sources import SourceDescription
+from .sources import SourceDescription, reader_named
 from .store import chroma_client, open_vector_store
 from .text import content_terms, overlap, split_units
 
@@ -349,7 +349,7 @@ class Assistant:
             return read
         alone, retried, found = self._asked_alone(text, read.query, read.focus, timings)
         if (retried.verdict == "answer" and not _same_passage(retried.lead, previous, self.composer.near_duplicate)) \
-                or (retried.reason == "off-subject" and self._names_its_own(text)):
+                or (retried.reason == "off-subject" and self._stands_alone(text, things=1)):
             return _Reading(alone, read.focus, retried, found)
         return read
 
@@ -408,15 +408,11 @@ class Assistant:
         alone = vocabulary.correct(" ".join([*names, text]))
         return (alone, *self._decide(alone, focus, timings))
 
-    def _names_its_own(self, question: str) -> bool:
-        """The question names a thing of its own, beyond what every article is about, and leans on nothing before it."""
-        return bool(set(content_terms(question)) - set(content_terms(self.sources.subject))) and not refers_back(question)
-
-    def _stands_alone(self, question: str) -> bool:
-        """The question names two or more things of its own, beyond what every article is about,
+    def _stands_alone(self, question: str, things: int = 2) -> bool:
+        """The question names ``things`` or more things of its own, beyond what every article is about,
         and leans on nothing before it."""
         own = set(content_terms(question)) - set(content_terms(self.sources.subject))
-        return len(own) >= 2 and not refers_back(question)
+        return len(own) >= things and not refers_back(question)
 
     def _lead_before(self, history: list[dict[str, str]], timings: dict[str, float]) -> "ScoredUnit | None":
         """What the answer to the user's previous question opened with."""
@@ -435,10 +431,10 @@ class Assistant:
             timings[stage] = timings.get(stage, 0.0) + ms
         # A reader the question names ("what did Cindy say ...?"): their comment is searched too, whatever
         # its words share with the question's.
-        # A follow-up carries the name over ("and what was the answer?"); one it names itself comes first.
-        named = self.sources.commenters_named(focus) or self.sources.commenters_named(query)
-        if named:
-            retrieval = self.retriever.with_chunks(retrieval, [chunk_id for _, chunk_id in named]) or retrieval
+        reader = reader_named([author for author, _ in self.sources.commenters], focus, query)
+        if reader:
+            retrieval = self.retriever.with_chunks(retrieval, [c for a, c in self.sources.commenters if a == reader]) \
+                or retrieval
         t = time.perf_counter()
         decision = self.decider.decide(query, retrieval, focus=focus, probes=probes)
         # A question asking for a preferred answer type ("is there demand for ...?": the outlook) is decided

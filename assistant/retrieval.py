@@ -218,11 +218,9 @@ class HybridRetriever(BaseRetriever):
         outlook is the FAQ question "What is the job outlook ...?" (0.83)."""
         if self.unit_store is None or retrieval.query_vector is None:
             return None
-        have = {c.metadata.get("chunk_id", "") for c in retrieval.chunks}
         hits = self.unit_store.similarity_search_by_vector_with_relevance_scores(retrieval.query_vector, k=k)
-        wanted = list(dict.fromkeys(doc.metadata.get("chunk_id", "") for doc, _ in hits
-                                    if doc.metadata.get("chunk_id", "") not in have and states(doc.page_content)))
-        return self.with_chunks(retrieval, wanted)
+        return self.with_chunks(retrieval, list(dict.fromkeys(doc.metadata.get("chunk_id", "") for doc, _ in hits
+                                                              if states(doc.page_content))))
 
     def with_chunks(self, retrieval: Retrieval, chunk_ids: list[str]) -> Retrieval | None:
         """The retrieval with these chunks added (those it lacks), scored against the question; None

@@ -42,11 +42,6 @@ class SourceDescription:
         return cls(tuple(articles.values()), tuple(topics), len(comments), tuple(q for q in faq if q),
                    tuple(commenters.items()))
 
-    def commenters_named(self, text: str) -> list[tuple[str, str]]:
-        """The readers ``text`` names, with their comment's chunk id."""
-        return [(author, chunk_id) for author, chunk_id in self.commenters if names_person(text, author)]
-
-
     @cached_property
     def subject(self) -> str:
         """What every article is about, read from their titles: the longest run of two or more
@@ -101,3 +96,13 @@ def names_person(text: str, person: str) -> bool:
     typed, name = re.findall(r"[a-z0-9]+", text.lower()), re.findall(r"[a-z0-9]+", person.lower())
     return any(typed[i:i + len(part)] == part for part in (name, name[:2], name[:1]) if part
                for i in range(len(typed)))
+
+
+def reader_named(readers: list[str], typed: str, query: str) -> str | None:
+    """The reader the user names: in what they typed; in a follow-up that names none, the one the
+    conversation named ("and what was the answer?" after "what did Cindy ask?")."""
+    for text in (typed, query):
+        found = next((r for r in readers if names_person(text, r)), None)
+        if found:
+            return found
+    return None
