@@ -69,7 +69,9 @@ class Composer:
                 opener = self.polarity.opener(question, units[0], decision.evidence.terms) \
                     or self.polarity.listed(question, faq_answer, decision.evidence.terms)  # the list may go on
                 units[0] = f"{opener} {units[0]}" if opener else units[0]
-            if states_figure:  # the sentence of the entry that states the figure asked for comes first
+            # The sentence of the entry that answers (states the figure asked for) comes first, unless the
+            # entry opens with a yes or no (its own, or one its first sentence gives the question).
+            if units and (states_figure or (lead.unit.role == "text" and not OPENER.match(units[0]))):
                 first = next((u for u in units if u.endswith(lead.unit.text) or lead.unit.text.endswith(u)), None)
                 if first is not None:
                     units = [first] + [u for u in units if u is not first]

@@ -244,6 +244,16 @@ def test_the_first_sentence_answers_a_yes_no_question(assistant, question):
     assert re.match(r"\W*No\b", answer.answer)
 
 
+def test_the_sentence_of_a_faq_entry_that_answers_comes_first(assistant):
+    # The training entry lists coursework first; "will it get me a job?" is answered by its hiring sentence.
+    answer = assistant.ask("would doing extra medical massage classes make employers more likely to hire me")
+    first = re.split(r"(?<=[.!?])\s", answer.answer, maxsplit=1)[0]
+    assert not answer.refused and "hired" in first, answer.answer
+    # An entry that opens with its own yes or no keeps it first ("do those count as CEUs?": "Yes. ...").
+    answer = assistant.ask("do the MMPA levels count as CEUs?")
+    assert re.match(r"\W*(Yes|No)\b|.*continuing education", answer.answer), answer.answer
+
+
 @pytest.mark.parametrize("question, wrong_opener", [
     ("can i practise medical massage without a certification?", "No"),  # the opposite of "do I need one?"
     ("what does a medical massage certification involve?", "Yes|No"),   # not a yes/no question
