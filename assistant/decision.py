@@ -45,7 +45,7 @@ import numpy as np
 from .followup import asks_again
 from .guard import looks_like_instructions
 from .retrieval import Retrieval, Unit
-from .text import FILLER, INTERROGATIVE, OPENING, STOPWORDS, content_terms, has_family, list_items, normalize_numbers, split_sentences, words
+from .text import FILLER, INTERROGATIVE, OPENING, STOPWORDS, content_terms, has_family, list_items, normalize_numbers, split_sentences, typed_sentences, words
 from .sources import reader_named
 from .vocabulary import LEXICON_DIR, Vocabulary
 
@@ -187,7 +187,7 @@ class Thresholds:
 
 def question_sentence(text: str) -> str:
     """The part of a message that asks: its last question, when a story comes first."""
-    sentences = split_sentences(text)
+    sentences = typed_sentences(text)
     asking = [s for s in sentences if s.rstrip().endswith("?") or INTERROGATIVE.match(s)]
     return asking[-1] if asking else text
 
@@ -614,8 +614,9 @@ def is_specific(term: Term, t: Thresholds, listed: bool = False) -> bool:
         return term.shift >= t.generic_shift
     if term.typed_as_name:
         return term.shift >= t.name_shift
-    # A word of the story before the question is context, not what is asked, unless it is a name ("I live in Ohio").
-    special = term.name_like or ((term.domain >= t.domain_similarity or listed) and not term.in_story)
+    # A word of the story before the question is context, not what is asked, unless typed as a name ("I live in Ohio"):
+    # a word only like a name ("a spa doing swedish massage. how is medical massage different?") is held to the everyday bar.
+    special = (term.name_like or term.domain >= t.domain_similarity or listed) and not term.in_story
     return term.shift >= (t.salient_shift if special else t.generic_shift)
 
 

@@ -60,6 +60,22 @@ def negated(text: str) -> bool:
     return bool(_NEGATION.search(_WHETHER_OR_NOT.sub(" ", text)))
 
 
+_TYPED_END = re.compile(r"(?<=[.!?])(?<!\.\.)[\"”’)]?\s+")  # an ellipsis pauses ("billing code... is it 97124?")
+_ABBREVIATION = re.compile(r"(?:\b[A-Za-z]|\b(?:dr|mr|mrs|ms|st|vs|etc|e\.g|i\.e))\.$", re.IGNORECASE)
+
+
+def typed_sentences(text: str) -> list[str]:
+    """A message as a person types it, in sentences, whatever case each starts in ("i work at a spa.
+    how is medical massage different?"); an abbreviation ("Dr.", "U.S.") or an ellipsis ends none."""
+    sentences: list[str] = []
+    for piece in _TYPED_END.split(" ".join(text.split())):
+        if sentences and _ABBREVIATION.search(sentences[-1]):
+            sentences[-1] = f"{sentences[-1]} {piece}"
+        elif piece:
+            sentences.append(piece)
+    return sentences
+
+
 def split_sentences(text: str) -> list[str]:
     """Split prose into sentences, joining lines the source printed as separate fragments."""
     pieces: list[str] = []

@@ -1,10 +1,13 @@
 """The verdict from the evidence alone (``judge``), on evidence built by hand."""
 
+from dataclasses import replace
+
 import pytest
 from langchain_core.documents import Document
 
-from assistant.decision import Evidence, ScoredUnit, Term, Thresholds, answer_type, defined_term, defines, judge
+from assistant.decision import Evidence, ScoredUnit, Term, Thresholds, answer_type, defined_term, defines, judge, question_sentence
 from assistant.retrieval import RetrievedChunk, Unit
+from assistant.text import typed_sentences
 
 THRESHOLDS = Thresholds(salient_shift=0.06, generic_shift=0.25, domain_similarity=0.15)
 
@@ -165,3 +168,17 @@ def test_a_word_of_the_story_before_the_question_is_held_to_the_everyday_bar():
     assert judge(_evidence(statement, paperwork), THRESHOLDS).verdict != "answer"
     assert judge(_evidence(statement, story), THRESHOLDS).verdict == "answer"
     assert judge(_evidence(statement, ohio), THRESHOLDS).verdict != "answer"
+    # Only like a name (its closest corpus word is "American"), not typed as one: the everyday bar in the story.
+    swedish = Term("swedish", nearest="american", nearest_similarity=0.5, shift=0.07, domain=0.01, name_like=True,
+                   in_story=True)
+    assert judge(_evidence(statement, swedish), THRESHOLDS).verdict == "answer"
+    assert judge(_evidence(statement, replace(swedish, in_story=False)), THRESHOLDS).verdict != "answer"
+
+
+def test_a_typed_message_is_split_into_sentences_whatever_case_they_start_in():
+    assert typed_sentences("i work at a spa doing swedish massage. how is medical massage different?") == [
+        "i work at a spa doing swedish massage.", "how is medical massage different?"]
+    assert typed_sentences("i live in the U.S. and Dr. Lee said so. ok?") == ["i live in the U.S. and Dr. Lee said so.", "ok?"]
+    assert typed_sentences("billing code for medical massage... is it 97124??") == [
+        "billing code for medical massage... is it 97124??"]
+    assert question_sentence("my cousin does swedish massages at a spa. is that the same thing?") == "is that the same thing?"
