@@ -433,9 +433,25 @@ def render_partial(decision: Decision, question: str, related: str, sources: Sou
     names, kind = decision.evidence.names, answer_type(decision.evidence.asks)
     if missing and kind and decision.missing[0] == kind.name and names:  # a figure of the thing named
         of = "for one part of" if decision.evidence.for_one else kind.of  # the total is said ("each MMPA level")
-        missing[0] += f" {of} " + and_list([_as_typed(n, question) for n in names])
+        missing[0] += f" {of} " + and_list(_names_as_typed(names, question))
     what = and_list(missing) if missing else "exactly what you asked"
     return load_prompt("partial").format(missing=what, related=related, where_to_look=where_to_look(decision))
+
+
+def _names_as_typed(names: list[str], question: str) -> list[str]:
+    """The names as the question types them, names side by side as one: “LMT Success Group”, not
+    “LMT”, “Success” and “Group”."""
+    runs: list[list[str]] = []
+    after = False
+    for word in re.findall(r"[\w'’-]+", question):
+        if word.lower() in names:
+            if after:
+                runs[-1].append(word)
+            else:
+                runs.append([word])
+        after = word.lower() in names
+    found = {w.lower() for run in runs for w in run}
+    return [f"“{' '.join(run)}”" for run in runs] + [_as_typed(n, question) for n in names if n not in found]
 
 
 def _as_typed(word: str, question: str) -> str:

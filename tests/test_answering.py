@@ -285,6 +285,16 @@ def test_a_figure_about_another_thing_is_not_passed_off_as_the_answer(assistant,
     assert answer.refused and "$1,400" not in answer.answer
 
 
+def test_where_an_organization_is_asks_a_location_the_sources_do_not_state(assistant):
+    answer = assistant.ask("what does a course from LMT Success Group cost, and where are they located?")
+    assert answer.refused and "where it is located" in answer.answer, answer.answer
+    assert "“LMT Success Group”" in answer.answer  # the name as typed, not “LMT”, “Success” and “Group”
+    assert asked_type("where are medical massage therapists based, mostly?") == "location"
+    assert asked_type("where does the term medical massage come from?") != "location"   # an origin
+    assert asked_type("where do medical massage therapists work?") != "location"         # a setting
+    assert not assistant.ask("where do medical massage therapists work?").refused
+
+
 def test_a_count_is_a_number_of_the_thing_asked(assistant):
     # The corpus has "three different levels" and a commenter's "2 years", but no number of sessions.
     answer = assistant.ask("How many levels does the MMPA program have?")
