@@ -455,5 +455,6 @@ def _names_as_typed(names: list[str], question: str) -> list[str]:
 
 
 def _as_typed(word: str, question: str) -> str:
-    match = re.search(rf"\b{re.escape(word)}\w*", question, re.IGNORECASE)
+    pattern = r"\W+".join(re.escape(part) for part in word.split())  # a run of words, whatever separates them
+    match = re.search(rf"\b{pattern}\w*", question, re.IGNORECASE)
     return f"“{match.group(0) if match else word}”"

@@ -505,6 +505,9 @@ class Decider:
             if self.vocabulary.corpus_form(word) is None and word not in candidates:
                 candidates.append(word)
         candidates += [phrase for phrase in _runs(typed, candidates) if phrase not in candidates]
+        # Names side by side ("Ontario, Canada"): each moves the question little when dropped alone, as the other
+        # still says where; together they are one name.
+        candidates += [phrase for phrase in _runs(typed, [w for w in candidates if w in names]) if phrase not in candidates]
         if not candidates:  # in a follow-up, what the user typed is still embedded: what it asks on its own
             return Probes([], names, [focus] if focus != query else [])
         # The shift is measured on what the user typed: in a follow-up ("and does Medicaid?") the
@@ -555,7 +558,7 @@ class Decider:
             name_like = word in names or any(
                 self.vocabulary.is_name(w) and sim >= self.thresholds.name_neighbour_similarity for w, sim in near)
             terms.append(Term(word, nearest, round(similarity, 4), round(shift, 4), round(domain, 4),
-                              word in names, name_like, in_story=sentence != focus and _drop_word(sentence, word) == sentence))
+                              all(w in names for w in word.split()), name_like, in_story=sentence != focus and _drop_word(sentence, word) == sentence))
         return terms
 
 
@@ -610,8 +613,8 @@ def is_specific(term: Term, t: Thresholds, listed: bool = False) -> bool:
         return False
     if term.in_passage is not None and term.in_passage >= t.word_in_passage:
         return False  # the passages say it in other words ("not needed" for "mandatory")
-    if " " in term.word:  # a run of such words is held to the everyday bar whatever its parts are
-        return term.shift >= t.generic_shift
+    if " " in term.word:  # a run of such words is held to the everyday bar whatever its parts are, unless all are names
+        return term.shift >= (t.name_shift if term.typed_as_name else t.generic_shift)
     if term.typed_as_name:
         return term.shift >= t.name_shift
     # A word of the story before the question is context, not what is asked, unless typed as a name ("I live in Ohio"):

@@ -295,6 +295,12 @@ def test_where_an_organization_is_asks_a_location_the_sources_do_not_state(assis
     assert not assistant.ask("where do medical massage therapists work?").refused
 
 
+def test_names_side_by_side_are_one_name_the_sources_lack(assistant):
+    # "Oslo" and "Norway" each move the message little when dropped alone (the other still says where).
+    answer = assistant.ask("We are relocating to Oslo, Norway in the spring. Could I practise medical massage there with my license?")
+    assert answer.refused and "“Oslo, Norway”" in answer.answer, answer.answer
+
+
 def test_a_count_is_a_number_of_the_thing_asked(assistant):
     # The corpus has "three different levels" and a commenter's "2 years", but no number of sessions.
     answer = assistant.ask("How many levels does the MMPA program have?")
