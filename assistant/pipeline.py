@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 import logging
 import queue
 import threading
@@ -17,7 +18,7 @@ from typing import Any
 from .answer import Answer
 from .corpus import chunk_body
 from .compose import Composer, Draft, render, render_answer, render_partial, render_refusal
-from .decision import NO_MATCH, Decider, Decision, ScoredUnit, Thresholds, answer_type, asked_type, question_sentence
+from .decision import NO_MATCH, Decider, Decision, ScoredUnit, Thresholds, answer_type, asked_type, question_sentence, typed_names
 from .embeddings import LocalEmbeddings
 from .followup import (asked_again_of, clean_history, is_followup, is_keywords, refers_back, split_questions,
                        standalone_question)
@@ -29,9 +30,20 @@ from .retrieval import HybridRetriever, Retrieval
 from .settings import Settings, get_settings
 from .sources import SourceDescription, reader_named
 from .store import chroma_client, open_vector_store
-from .text import content_terms, overlap, split_units
+from .text import content_terms, overlap, split_units, words
 
 log = logging.getLogger(__name__)
+
+
+def _names_lacked(decision: Decision, text: str) -> list[str]:
+    """The names typed in ``text`` that the decision found the sources lack, as typed ("UK", "Ontario, Canada")."""
+    out = []
+    for term in decision.evidence.terms:
+        if (term.typed_as_name or term.name_like) and term.word in decision.missing:
+            match = re.search(r"\b" + r"\W+".join(re.escape(w) for w in term.word.split()) + r"\b", text, re.I)
+            if match:
+                out.append(match.group(0))
+    return out
 
 
 class IndexNotReadyError(RuntimeError):
@@ -226,11 +238,24 @@ class Assistant:
         parts: list[tuple[str, Decision, Draft]] = []
         progress = _Progress(on_text) if on_text is not None and len(questions) == 1 and not notes \
             and not checked.asks_to_prescribe else None  # a declined request's text opens with the decline
+        lacked: list[str] = []                     # names the sources lack, typed in a question of the message
+        lacking: tuple[Decision, Draft] | None = None  # the reply to the first question that typed one
         for number, text in enumerate(questions):
             # A second question in the same message leans on the first ("... and do I need it?").
             context = history + [{"role": "user", "content": q} for q in questions[:number]]
-            decision, draft, retrieval, query = self._answer_one(text, context, timings, progress)
+            # Such a name is where a later question that names nothing is asked too ("Is medical massage
+            # recognised in the UK, and is there a body I must register with?").
+            carries = bool(lacked) and not self._names_anything(text)
+            asked = f"{text} ({', '.join(lacked)})" if carries else text
+            decision, draft, retrieval, query = self._answer_one(asked, context, timings, progress)
+            if carries and lacking and decision.refused and decision.missing and all(
+                    set(words(missing)) & set(words(" ".join(lacked))) for missing in decision.missing):
+                decision, draft = lacking  # refused over that name alone: both questions get the one reply
             parts.append((text, decision, draft))
+            named = [name for name in _names_lacked(decision, text) if name not in lacked]
+            if named and lacking is None:
+                lacking = (decision, draft)
+            lacked += named
             trace.decisions.append(decision)
             if number == 0:
                 trace.query, trace.retrieval, trace.decision = query, retrieval, decision
@@ -408,6 +433,11 @@ class Assistant:
         alone = vocabulary.correct(" ".join([*names, text]))
         return (alone, *self._decide(alone, focus, timings))
 
+    def _names_anything(self, question: str) -> bool:
+        """The question names something itself: a name (the corpus's or one typed as a name) or the subject."""
+        return bool(self.retriever.vocabulary.names_in(question) or typed_names(question)
+                    or set(content_terms(question)) & set(content_terms(self.sources.subject)))
+
     def _stands_alone(self, question: str, things: int = 2) -> bool:
         """The question names ``things`` or more things of its own, beyond what every article is about,
         and leans on nothing before it."""
@@ -453,14 +483,18 @@ class Assistant:
         citations: list = []
         blocks: dict[str, list[str]] = {}  # body -> the questions it answers, in order
         answered = any(not decision.refused for _, decision, _ in parts)
+        bodies: dict[int, str] = {}  # a decision two questions share (both asked of the UK) is shown once
         for text, decision, draft in parts:
-            if decision.verdict == "answer":
+            if id(decision) in bodies:
+                body = bodies[id(decision)]
+            elif decision.verdict == "answer":
                 body, citations = render_answer(draft, text, citations)
             elif decision.verdict == "partial" and draft.sentences:
                 related, citations = render(draft.sentences, citations)
                 body = render_partial(decision, text, related, self.sources)
             else:
                 body = render_refusal(decision.reason, self.sources, decision, short=answered)
+            bodies[id(decision)] = body
             blocks.setdefault(body, []).append(text)
         # Two questions one passage answers ("is it expensive? how long does it last?") get it once.
         shown = [body if len(parts) == 1 else "\n\n".join([*(f"**{_one_line(t)}**" for t in asked), body])

@@ -231,6 +231,15 @@ def test_what_a_reader_asked_and_the_reply_they_got(assistant):
     assert re.match(r"\*Mary Ann Ninaus wrote", other.answer), other.answer  # the name typed comes first
 
 
+@pytest.mark.parametrize("message", ["Can I practise medical massage in Japan? and do I need to sit a test first?",
+                                     "whats the deal with medical massage in Mexico? do i need to register somewhere?"])
+def test_a_place_the_sources_lack_is_where_the_next_question_is_asked_too(assistant, message):
+    # The second question names nothing of its own: it is asked of Japan too, not answered with the US rules.
+    answer = assistant.ask(message)
+    assert answer.refused, answer.answer
+    assert answer.answer.count("What my sources do say") == 1   # one reply under both questions
+
+
 def test_two_questions_one_passage_answers_get_it_once(assistant):
     answer = assistant.ask("is the MMPA course expensive? how long does it last?")
     assert not answer.refused and answer.answer.count("$1,400") == 1
