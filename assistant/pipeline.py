@@ -30,7 +30,7 @@ from .retrieval import HybridRetriever, Retrieval
 from .settings import Settings, get_settings
 from .sources import SourceDescription, reader_named
 from .store import chroma_client, open_vector_store
-from .text import content_terms, overlap, split_units, words
+from .text import content_terms, overlap, split_units, typed_sentences, words
 
 log = logging.getLogger(__name__)
 
@@ -276,6 +276,7 @@ class Assistant:
         """One question: read as typed (a follow-up with the conversation's subject carried over),
         decided, read a second way when the first reading says so, then composed."""
         vocabulary = self.retriever.vocabulary
+        text = self._named_in_reply(text, history)
         focus = vocabulary.correct(text)
         standalone = self._standalone(text, history)
         query = vocabulary.correct(standalone)
@@ -510,6 +511,22 @@ class Assistant:
         if self.generator is not None and history and is_followup(question, names):
             return self.generator.condense(question, history)
         return standalone_question(question, history, names)
+
+    def _named_in_reply(self, question: str, history: list[dict[str, str]]) -> str:
+        """"How much does it cost?" after a reply that opened on the MMPA asks the MMPA's price: a follow-up
+        that leans on "it" and names nothing, after a question that named nothing either, is read with the one
+        name the reply's opening names ("how much does it cost? (MMPA)")."""
+        users = [turn["content"] for turn in history if turn["role"] == "user"]
+        if not users or history[-1]["role"] != "assistant" or not refers_back(question) \
+                or not is_followup(question, self._names_its_subject):
+            return question
+        vocabulary = self.retriever.vocabulary
+        if vocabulary.names_in(question):
+            return question
+        if vocabulary.names_in(users[-1]) or typed_names(users[-1]):
+            return question  # "it" is what the user named
+        names = vocabulary.names_in(" ".join(typed_sentences(history[-1]["content"])[:2]))
+        return f"{question} ({names[0]})" if len(names) == 1 else question
 
     def _names_its_subject(self, question: str) -> bool:
         vocabulary = self.retriever.vocabulary

@@ -240,6 +240,15 @@ def test_a_place_the_sources_lack_is_where_the_next_question_is_asked_too(assist
     assert answer.answer.count("What my sources do say") == 1   # one reply under both questions
 
 
+def test_it_in_a_follow_up_is_the_one_name_the_reply_opened_on(assistant):
+    # The user named nothing; the reply named the MMPA: "what does it cost?" asks the MMPA's price.
+    first = assistant.ask("is there a certification program for medical massage?")
+    history = [{"role": "user", "content": "is there a certification program for medical massage?"},
+               {"role": "assistant", "content": first.answer}]
+    answer = assistant.ask("what does it cost?", history)
+    assert "MMPA" in first.answer and not answer.refused and "$1,400" in answer.answer, answer.answer
+
+
 def test_two_questions_one_passage_answers_get_it_once(assistant):
     answer = assistant.ask("is the MMPA course expensive? how long does it last?")
     assert not answer.refused and answer.answer.count("$1,400") == 1
