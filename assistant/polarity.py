@@ -52,6 +52,12 @@ _RELATION_WORD = re.compile(f"{_RELATION.pattern}|{_OTHER.pattern}", re.I)
 _WITHOUT = re.compile(r"\bwithout\s+((?:[\w'’-]+\s*){1,4})", re.I)  # what it is done without: the words after it
 _CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|while|whereas)\b", re.I)
 _CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s")
+# A question whether something said is true ("is that legit?", "is what they said true?", "true or false?").
+_ASKS_TRUTH = re.compile(r"\b(?:is|was|are|were|isn['’]?t)\s+(?:that|it|this|what\s+\w+\s+(?:said|says|told\s+me)|that\s+claim|(?!there\b)\w+)\s+"
+                         r"(?:really\s+|actually\s+)?(?:true|legit|legitimate|right|correct|accurate|real|so)\b"
+                         r"|\b(?:legit|true|right|correct)\s+or\s+(?:not|nah|no)\b", re.I)
+# A passage that calls it false says no to it.
+_CALLS_FALSE = re.compile(r"\b(?:false|untrue|not\s+true|a\s+myth|incorrect)\b", re.I)
 
 
 class Entry(NamedTuple):
@@ -207,6 +213,8 @@ class Polarity:
     def opener(self, question: str, text: str, terms: Iterable[Term] = ()) -> str:
         """"Yes." or "No." for a statement or list that answers a yes/no question; "" when it does not plainly."""
         asked = question_sentence(question).strip()
+        if _ASKS_TRUTH.search(asked) and _CALLS_FALSE.search(text) and not negated(asked):
+            return "No."  # "a school says I must have their certification. legit?": "... categorically false"
         if not _asks_whether(asked):
             return ""
         if list_items(text):

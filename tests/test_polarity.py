@@ -27,6 +27,12 @@ CONDITIONS = "It can treat carpal tunnel syndrome, sciatica, back and neck pain 
      "massage therapist, but many therapists call themselves that way.", ""),
     ("do schools market the certification as a requirement?", "Schools market the certification as a "
      "requirement. However, this is categorically false.", ""),
+    # Asked whether a claim is true, and the passage calls it false: no.
+    ("my school says its certificate is a legal must. is that accurate?", "Schools market the certification as a "
+     "requirement. However, this is categorically false.", "No."),
+    ("some schools say their cert is required... legit or not?", "Schools market the certification as a "
+     "requirement. However, this is categorically false.", "No."),
+    ("is it true that schools market the certification?", "Schools market the certification as a requirement.", "Yes."),
     # Hedged or conditional: not a plain yes.
     ("do therapists bill insurance companies?", "Sometimes they may bill insurance companies.", ""),
     ("will insurance cover the treatment?", "For insurance to cover the treatment, a physician must prescribe it.", ""),
