@@ -41,6 +41,7 @@ from functools import cached_property, lru_cache
 from typing import Callable, Literal
 
 import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .followup import asks_again
 from .guard import looks_like_instructions
@@ -96,6 +97,7 @@ class Term:
     name_like: bool = False    # typed as a name, or its closest corpus words are names (Maryland, AMTA)
     in_passage: float | None = None  # how closely the best passages say what the word means in the question
     in_story: bool = False     # said only in the story before the question ("my cousin does swedish massages. is that ...?")
+    subject: bool = False      # who or what a yes/no question asks about ("can a *nurse* do medical massage?")
 
 
 @dataclass
@@ -538,6 +540,7 @@ class Decider:
                 self._neighbours[candidates[i]] = near
         neighbours = [self._neighbours[w] for w in candidates]
         sentence = question_sentence(focus)
+        asked_about = asked_subject(sentence, candidates)
         n, m = len(candidates), len(probes.asking)
         clause = 1 + m if m else 0
         q = np.asarray(vectors[-1] if len(vectors) > 2 * n + clause else retrieval.query_vector)
@@ -557,8 +560,9 @@ class Decider:
             nearest, similarity = near[0] if near else ("", 0.0)
             name_like = word in names or any(
                 self.vocabulary.is_name(w) and sim >= self.thresholds.name_neighbour_similarity for w, sim in near)
+            subject = word in asked_about
             terms.append(Term(word, nearest, round(similarity, 4), round(shift, 4), round(domain, 4),
-                              all(w in names for w in word.split()), name_like, in_story=sentence != focus and _drop_word(sentence, word) == sentence))
+                              all(w in names for w in word.split()), name_like, in_story=sentence != focus and _drop_word(sentence, word) == sentence, subject=subject))
         return terms
 
 
@@ -595,6 +599,24 @@ def _runs(typed: list[str], unknown: list[str]) -> list[str]:
     return runs
 
 
+_POLAR_SUBJECT = re.compile(r"^\W*(?:can|could|may|might|do|does|did|is|are|was|were|should|will|would|must)\s+"
+                            r"(?:(?:a|an|the|my|our|your|their|his|her|some|any)\s+)?(.*)", re.I)
+
+
+def asked_subject(sentence: str, unknown: list[str]) -> set[str]:
+    """The words the corpus never uses that a yes/no question asks about, as its subject: "can a *nurse*
+    practitioner write ...?", "does *cigna* pay ...?", "can a registered *nurse* do ...?" (the first
+    two words after the verb and its article)."""
+    match = _POLAR_SUBJECT.match(sentence)
+    if not match:
+        return set()
+    typed = _split_words(match.group(1))
+    if not typed or typed[0] in STOPWORDS:  # "is it ...?", "can I ...?": a pronoun, not a thing
+        return set()
+    # A word of any English stop list is no subject ("does *every* organization ...", "is a prescription *enough*").
+    return {w for w in typed[:2] if w in unknown and w not in ENGLISH_STOP_WORDS}
+
+
 def _drop_word(text: str, word: str) -> str:
     """``text`` without ``word`` (or a run of words, whatever separates them as typed)."""
     pattern = r"\W+".join(re.escape(part) for part in word.split())
@@ -617,6 +639,8 @@ def is_specific(term: Term, t: Thresholds, listed: bool = False) -> bool:
         return term.shift >= (t.name_shift if term.typed_as_name else t.generic_shift)
     if term.typed_as_name:
         return term.shift >= t.name_shift
+    if term.subject:  # what a yes/no question asks about is the ask, however little the rest leans on it
+        return True
     # A word of the story before the question is context, not what is asked, unless typed as a name ("I live in Ohio"):
     # a word only like a name ("a spa doing swedish massage. how is medical massage different?") is held to the everyday bar.
     special = (term.name_like or term.domain >= t.domain_similarity or listed) and not term.in_story

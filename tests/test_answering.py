@@ -319,6 +319,12 @@ def test_names_side_by_side_are_one_name_the_sources_lack(assistant):
     assert answer.refused and "“Oslo, Norway”" in answer.answer, answer.answer
 
 
+def test_another_profession_asked_about_is_not_answered_with_what_massage_therapists_need(assistant):
+    answer = assistant.ask("do personal trainers need a massage license to do medical massage?")
+    assert answer.refused and "trainers" in answer.answer.split("What my sources")[0], answer.answer
+    assert not assistant.ask("would a doctor's prescription be enough for the insurer to pay?").refused
+
+
 def test_a_count_is_a_number_of_the_thing_asked(assistant):
     # The corpus has "three different levels" and a commenter's "2 years", but no number of sessions.
     answer = assistant.ask("How many levels does the MMPA program have?")

@@ -5,7 +5,8 @@ from dataclasses import replace
 import pytest
 from langchain_core.documents import Document
 
-from assistant.decision import Evidence, ScoredUnit, Term, Thresholds, answer_type, defined_term, defines, judge, question_sentence
+from assistant.decision import (Evidence, ScoredUnit, Term, Thresholds, answer_type, asked_subject, defined_term, defines,
+                                judge, question_sentence)
 from assistant.retrieval import RetrievedChunk, Unit
 from assistant.text import typed_sentences
 
@@ -182,3 +183,19 @@ def test_a_typed_message_is_split_into_sentences_whatever_case_they_start_in():
     assert typed_sentences("billing code for medical massage... is it 97124??") == [
         "billing code for medical massage... is it 97124??"]
     assert question_sentence("my cousin does swedish massages at a spa. is that the same thing?") == "is that the same thing?"
+
+
+def test_the_subject_of_a_yes_no_question_is_the_ask_however_little_it_moves_the_message():
+    """"Can a nurse practitioner write the prescription ...?": the rest of the question (prescription, medical
+    massage) still says most of what it said without "nurse", yet who is asked about is the whole ask."""
+    assert asked_subject("can a nurse practitioner write the prescription?", ["nurse", "write"]) == {"nurse"}
+    assert asked_subject("do personal trainers need a massage license?", ["personal", "trainers"]) == {"personal", "trainers"}
+    assert asked_subject("does every organization define it the same way?", ["every"]) == set()   # a stop word
+    assert asked_subject("is a prescription enough?", ["enough"]) == set()
+    assert asked_subject("can i bill workers comp?", ["workers"]) == set()                       # "I" is asked about
+    statement = "For insurance to cover medical massage, it needs to be prescribed by an acting physician."
+    nurse = Term("nurse", nearest="medical", nearest_similarity=0.62, shift=0.023, domain=0.31, in_passage=0.55)
+    assert judge(_evidence(statement, nurse), THRESHOLDS).verdict == "answer"
+    assert judge(_evidence(statement, replace(nurse, subject=True)), THRESHOLDS).verdict != "answer"
+    said = replace(nurse, subject=True, in_passage=0.9)  # unless the passages say it in other words
+    assert judge(_evidence(statement, said), Thresholds(word_in_passage=0.6)).verdict == "answer"
