@@ -738,6 +738,7 @@ def test_an_article_a_maintainer_adds_is_used_at_once_without_a_faq_entry(tmp_pa
     ("how long does it take to get licensed?", "duration"),
     ("how long has medical massage been around?", "year"),   # since when: a year answers it
     ("how long have the MMPA courses existed?", "year"),
+    ("which years does that growth estimate span?", "year"),  # years, not only "what year"
     ("how many weeks does it take to finish the MMPA program?", "duration"),
     ("what classes should i take to get hired as a medical massage therapist", None),  # "take" a class
     ("what does it take to become a medical massage therapist?", None),               # requirements
