@@ -684,7 +684,7 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
             # Every ask the sources lack is named ("a pay figure" and "Ohio"), but not twice: "CPT"
             # is how "a billing code" was asked for.
             kind = answer_type(evidence.asks)
-            also = [term.word for term in specific if not kind.asks.search(term.word)]
+            also = [term.word for term in specific if not kind.asks.search(term.word) and term.word not in evidence.type_words]
             return partial(f"no {what} stated" + "".join(f"; not covered: {word}" for word in also),
                            [evidence.asks] + also, exclude=evidence.typed_units)
         lead = typed[0]

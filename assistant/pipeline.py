@@ -245,9 +245,11 @@ class Assistant:
             context = history + [{"role": "user", "content": q} for q in questions[:number]]
             # Such a name is where a later question that names nothing is asked too ("Is medical massage
             # recognised in the UK, and is there a body I must register with?").
-            carries = bool(lacked) and not self._names_anything(text)
+            names_nothing = number > 0 and not self._names_anything(text)
+            carries = bool(lacked) and names_nothing
             asked = f"{text} ({', '.join(lacked)})" if carries else text
-            decision, draft, retrieval, query = self._answer_one(asked, context, timings, progress)
+            # One that names nothing is read with the question before it ("how many levels and how many days in total?").
+            decision, draft, retrieval, query = self._answer_one(asked, context, timings, progress, leans=names_nothing)
             if carries and lacking and decision.refused and decision.missing and all(
                     set(words(missing)) & set(words(" ".join(lacked))) for missing in decision.missing):
                 decision, draft = lacking  # refused over that name alone: both questions get the one reply
@@ -272,13 +274,13 @@ class Assistant:
         return self._finish(answer, started, trace)
 
     def _answer_one(self, text: str, history: list[dict[str, str]], timings: dict[str, float],
-                    progress: "_Progress | None" = None):
+                    progress: "_Progress | None" = None, leans: bool = False):
         """One question: read as typed (a follow-up with the conversation's subject carried over),
         decided, read a second way when the first reading says so, then composed."""
         vocabulary = self.retriever.vocabulary
         text = self._named_in_reply(text, history)
         focus = vocabulary.correct(text)
-        standalone = self._standalone(text, history)
+        standalone = self._standalone(text, history, leans)
         query = vocabulary.correct(standalone)
         read = _Reading(query, focus, *self._decide(query, focus, timings))
         if standalone == text:
@@ -505,12 +507,12 @@ class Assistant:
         return Answer(answer=_join(notes, "\n\n".join(shown)), citations=citations, refused=refused,
                       confidence=confidence)
 
-    def _standalone(self, question: str, history: list[dict[str, str]]) -> str:
+    def _standalone(self, question: str, history: list[dict[str, str]], leans: bool = False) -> str:
         """A follow-up as the question it stands for: condensed by the LLM when there is one."""
         names = self._names_its_subject
-        if self.generator is not None and history and is_followup(question, names):
+        if self.generator is not None and history and (leans or is_followup(question, names)):
             return self.generator.condense(question, history)
-        return standalone_question(question, history, names)
+        return standalone_question(question, history, names, leans=leans)
 
     def _named_in_reply(self, question: str, history: list[dict[str, str]]) -> str:
         """"How much does it cost?" after a reply that opened on the MMPA asks the MMPA's price: a follow-up

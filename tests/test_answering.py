@@ -249,6 +249,15 @@ def test_it_in_a_follow_up_is_the_one_name_the_reply_opened_on(assistant):
     assert "MMPA" in first.answer and not answer.refused and "$1,400" in answer.answer, answer.answer
 
 
+def test_a_second_question_that_names_nothing_is_read_with_the_first(assistant):
+    # "how many days in total?" names nothing: it asks about the MMPA program of the question before it.
+    answer = assistant.ask("what's the structure of the MMPA program, how many levels are there and how many days in total?")
+    assert not answer.refused and "13 days" in answer.answer and "three" in answer.answer, answer.answer
+    # and what it lacks is named once: "a score or grade for “NBCA” ...", not "... and a score or grade"
+    answer = assistant.ask("what does the NBCA exam cost, and what score do you need to pass it?")
+    assert answer.refused and answer.answer.count("a score or grade") == 1, answer.answer
+
+
 def test_two_questions_one_passage_answers_get_it_once(assistant):
     answer = assistant.ask("is the MMPA course expensive? how long does it last?")
     assert not answer.refused and answer.answer.count("$1,400") == 1
