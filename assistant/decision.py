@@ -639,7 +639,10 @@ def is_specific(term: Term, t: Thresholds, listed: bool = False) -> bool:
         return term.shift >= (t.name_shift if term.typed_as_name else t.generic_shift)
     if term.typed_as_name:
         return term.shift >= t.name_shift
-    if term.subject:  # what a yes/no question asks about is the ask, however little the rest leans on it
+    if term.subject and term.name_like:
+        # Who or what a yes/no question asks about is the ask, however little the rest leans on it, when it is
+        # like a name (a payer, a body: "does *workers* comp pay ...?"); "can *students* count ...?", "can
+        # *newbies* take ...?" ask about people the sources speak of in other words.
         return True
     # A word of the story before the question is context, not what is asked, unless typed as a name ("I live in Ohio"):
     # a word only like a name ("a spa doing swedish massage. how is medical massage different?") is held to the everyday bar.

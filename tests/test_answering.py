@@ -332,6 +332,9 @@ def test_another_profession_asked_about_is_not_answered_with_what_massage_therap
     answer = assistant.ask("do personal trainers need a massage license to do medical massage?")
     assert answer.refused and "trainers" in answer.answer.split("What my sources")[0], answer.answer
     assert not assistant.ask("would a doctor's prescription be enough for the insurer to pay?").refused
+    # People the sources speak of in other words are no other profession.
+    assert not assistant.ask("can students count medical massage classes toward graduation?").refused
+    assert not assistant.ask("can newbies take medical massage courses?").refused
 
 
 def test_a_count_is_a_number_of_the_thing_asked(assistant):
