@@ -500,9 +500,9 @@ class Decider:
         candidates: list[str] = []
         typed = _split_words(focus)
         for word in typed:
-            # Function words and chat filler ("much", "get", "lol") carry no subject: never an ask.
+            # Function words and chat filler ("much", "get", "lol", "everywhere") carry no subject: never an ask.
             if word in STOPWORDS or word in FILLER or word.isdigit() or (len(word) < 3 and word not in names) \
-                    or not word.isalpha():
+                    or not word.isalpha() or (word in ENGLISH_STOP_WORDS and word not in names):
                 continue
             if self.vocabulary.corpus_form(word) is None and word not in candidates:
                 candidates.append(word)

@@ -6,14 +6,16 @@
 
 from __future__ import annotations
 
-import re
 import logging
 import queue
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from collections.abc import Callable, Iterator
 from typing import Any
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .answer import Answer
 from .corpus import chunk_body
@@ -247,12 +249,13 @@ class Assistant:
             # recognised in the UK, and is there a body I must register with?").
             names_nothing = number > 0 and not self._names_anything(text)
             carries = bool(lacked) and names_nothing
+            # (inside the question, before its question mark: the sentence that asks names it)
             asked = f"{text} ({', '.join(lacked)})" if carries else text
             # One that names nothing is read with the question before it ("how many levels and how many days in total?").
             decision, draft, retrieval, query = self._answer_one(asked, context, timings, progress, leans=names_nothing)
-            if carries and lacking and decision.refused and decision.missing and all(
+            if carries and lacking and decision.refused and any(
                     set(words(missing)) & set(words(" ".join(lacked))) for missing in decision.missing):
-                decision, draft = lacking  # refused over that name alone: both questions get the one reply
+                decision, draft = lacking  # refused over that name (too): both questions get the one reply
             parts.append((text, decision, draft))
             named = [name for name in _names_lacked(decision, text) if name not in lacked]
             if named and lacking is None:
@@ -444,7 +447,8 @@ class Assistant:
     def _stands_alone(self, question: str, things: int = 2) -> bool:
         """The question names ``things`` or more things of its own, beyond what every article is about,
         and leans on nothing before it."""
-        own = set(content_terms(question)) - set(content_terms(self.sources.subject))
+        said = " ".join(w for w in words(question) if w not in ENGLISH_STOP_WORDS)  # "everywhere" is no thing
+        own = set(content_terms(said)) - set(content_terms(self.sources.subject))
         return len(own) >= things and not refers_back(question)
 
     def _lead_before(self, history: list[dict[str, str]], timings: dict[str, float]) -> "ScoredUnit | None":

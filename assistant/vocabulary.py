@@ -31,6 +31,15 @@ def glossary() -> dict[str, str]:
     return {k.lower(): str(v) for k, v in data.items()}
 
 
+def glossary_term(word: str) -> str | None:
+    """The corpus's word for a glossary word, its plural too ("masseuses" is "masseuse")."""
+    terms = glossary()
+    for form in (word, word[:-1] if word.endswith("s") else None):
+        if form and form in terms:
+            return terms[form]
+    return None
+
+
 def _names(texts: list[str]) -> frozenset[str]:
     capitalized: dict[str, int] = {}
     lowercase: set[str] = set()
@@ -137,8 +146,8 @@ class Vocabulary:
             return word
         if word.endswith("s") and len(word) > 3 and self.in_corpus(word[:-1]):
             return word[:-1]
-        if word in glossary():
-            return glossary()[word]
+        if glossary_term(word):
+            return glossary_term(word)
         for form in (word, word[:-1] if word.endswith("s") else None):  # "RMPs" too
             if form in self.initialisms:  # an acronym stands for the words the corpus writes out
                 return " ".join(self.initialisms[form])
@@ -182,8 +191,8 @@ class Vocabulary:
         def fix(match: re.Match) -> str:
             word = match.group(0)
             low = word.lower()
-            if low in glossary():
-                return f"{word} {glossary()[low]}"
+            if glossary_term(low):
+                return f"{word} {glossary_term(low)}"
             # "RMP (registered massage practitioners)"; "NCBTMB (national certification board ...)" too,
             # which the corpus uses but never puts beside the name it writes out.
             if word.isupper() and low in self.initialisms and low not in self.acronyms and low not in STOPWORDS:

@@ -337,6 +337,14 @@ def test_another_profession_asked_about_is_not_answered_with_what_massage_therap
     assert not assistant.ask("can newbies take medical massage courses?").refused
 
 
+def test_a_word_of_an_english_stop_list_is_never_an_ask(assistant):
+    # "everywhere" is in no passage, and asks nothing the conversation's question did not: the license rules.
+    history = [{"role": "user", "content": "is there a special license for medical massage?"},
+               {"role": "assistant", "content": "No. There is a general license for all massage therapists."}]
+    answer = assistant.ask("and is it like that everywhere?", history)
+    assert not answer.refused and "Maryland" in answer.answer, answer.answer
+
+
 def test_a_count_is_a_number_of_the_thing_asked(assistant):
     # The corpus has "three different levels" and a commenter's "2 years", but no number of sessions.
     answer = assistant.ask("How many levels does the MMPA program have?")

@@ -134,6 +134,14 @@ def test_an_acronym_the_corpus_only_writes_out_is_understood():
     assert "mg" not in vocabulary.initialisms and "am" not in vocabulary.initialisms  # two letters: noise
 
 
+def test_a_glossary_word_is_understood_in_the_plural_too():
+    from assistant.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary.from_texts(["A massage therapist needs a license."])
+    assert vocabulary.corpus_form("masseuse") == vocabulary.corpus_form("masseuses") == "massage therapist"
+    assert "massage therapist" in vocabulary.correct("do masseuses need a license?")
+
+
 def test_an_acronym_the_corpus_uses_apart_from_its_name_is_joined_to_the_name():
     from assistant.vocabulary import Vocabulary
 
