@@ -442,7 +442,7 @@ class Decider:
                 return s.unit.hit.doc.page_content if s.unit.role == "question" and not kind.required else s.unit.text
             typed = [s for s in scored if (s.unit.role == "text" or not kind.required)
                      and kind.states.search(normalize_numbers(states(s)))
-                     and all(self.vocabulary.mentions(states(s), n) for n in names)
+                     and (not kind.required or all(self.vocabulary.mentions(states(s), n) for n in names))
                      and (counted is None or counts(s.unit.text, counted))
                      and not (for_one and states_a_total(s.unit.text))]
         naming = [s for s in scored if names and s.unit.role == "text"

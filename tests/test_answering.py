@@ -345,6 +345,16 @@ def test_a_word_of_an_english_stop_list_is_never_an_ask(assistant):
     assert not answer.refused and "Maryland" in answer.answer, answer.answer
 
 
+@pytest.mark.parametrize("question", ["is an LMT required before I can take medical massage classes?",
+                                      "do I have to be an LMT before I can take medical massage courses?"])
+def test_a_prerequisite_named_in_the_question_need_not_be_named_by_the_answer(assistant, question):
+    # "LMT" is what is asked to be needed first, not a thing the answer must be about (as "the AMMA" in
+    # "what does the AMMA cost?" is): the sentence saying what one must already be opens the answer.
+    answer = assistant.ask(question)
+    first = re.split(r"(?<=[.!?])\s", answer.answer, maxsplit=1)[0]
+    assert "already need to be a licensed" in first, answer.answer
+
+
 def test_a_count_is_a_number_of_the_thing_asked(assistant):
     # The corpus has "three different levels" and a commenter's "2 years", but no number of sessions.
     answer = assistant.ask("How many levels does the MMPA program have?")
