@@ -55,7 +55,8 @@ _CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s")
 # A question whether something said is true ("is that legit?", "is what they said true?", "true or false?").
 _ASKS_TRUTH = re.compile(r"\b(?:is|was|are|were|isn['’]?t)\s+(?:that|it|this|what\s+\w+\s+(?:said|says|told\s+me)|that\s+claim|(?!there\b)\w+)\s+"
                          r"(?:really\s+|actually\s+)?(?:true|legit|legitimate|right|correct|accurate|real|so)\b"
-                         r"|\b(?:legit|true|right|correct)\s+or\s+(?:not|nah|no)\b", re.I)
+                         r"|\b(?:legit|true|right|correct)\s+or\s+(?:not|nah|no)\b"
+                         r"|^\W*(?:legit|true|accurate|correct|for real)\W*$", re.I)  # "... is required to practice. legit?"
 # A passage that calls it false says no to it.
 _CALLS_FALSE = re.compile(r"\b(?:false|untrue|not\s+true|a\s+myth|incorrect)\b", re.I)
 

@@ -33,6 +33,8 @@ CONDITIONS = "It can treat carpal tunnel syndrome, sciatica, back and neck pain 
     ("some schools say their cert is required... legit or not?", "Schools market the certification as a "
      "requirement. However, this is categorically false.", "No."),
     ("is it true that schools market the certification?", "Schools market the certification as a requirement.", "Yes."),
+    ("a flyer says their certificate is required to practise. legit?", "Schools market the certification as a "
+     "requirement. However, this is categorically false.", "No."),
     # Hedged or conditional: not a plain yes.
     ("do therapists bill insurance companies?", "Sometimes they may bill insurance companies.", ""),
     ("will insurance cover the treatment?", "For insurance to cover the treatment, a physician must prescribe it.", ""),
