@@ -249,7 +249,6 @@ class Assistant:
             # recognised in the UK, and is there a body I must register with?").
             names_nothing = number > 0 and not self._names_anything(text)
             carries = bool(lacked) and names_nothing
-            # (inside the question, before its question mark: the sentence that asks names it)
             asked = f"{text} ({', '.join(lacked)})" if carries else text
             # One that names nothing is read with the question before it ("how many levels and how many days in total?").
             decision, draft, retrieval, query = self._answer_one(asked, context, timings, progress, leans=names_nothing)

@@ -52,7 +52,7 @@ _RELATION_WORD = re.compile(f"{_RELATION.pattern}|{_OTHER.pattern}", re.I)
 _WITHOUT = re.compile(r"\bwithout\s+((?:[\w'’-]+\s*){1,4})", re.I)  # what it is done without: the words after it
 _CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|while|whereas)\b", re.I)
 _CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s")
-# A question whether something said is true ("is that legit?", "is what they said true?", "true or false?").
+# A question whether something said is true ("is that legit?", "is what they said true?", "legit or not?").
 _ASKS_TRUTH = re.compile(r"\b(?:is|was|are|were|isn['’]?t)\s+(?:that|it|this|what\s+\w+\s+(?:said|says|told\s+me)|that\s+claim|(?!there\b)\w+)\s+"
                          r"(?:really\s+|actually\s+)?(?:true|legit|legitimate|right|correct|accurate|real|so)\b"
                          r"|\b(?:legit|true|right|correct)\s+or\s+(?:not|nah|no)\b"
