@@ -69,6 +69,8 @@ class Composer:
                 opener = self.polarity.opener(question, units[0], decision.evidence.terms) \
                     or self.polarity.listed(question, faq_answer, decision.evidence.terms)  # the list may go on
                 units[0] = f"{opener} {units[0]}" if opener else units[0]
+            if units and not states_figure and not OPENER.match(units[0]) and self.polarity.refutes(question, faq_answer):
+                units[0] = f"No. {units[0]}"  # "is it true you have to buy their certificate?": the entry calls it false
             # The sentence of the entry that answers (states the figure asked for) comes first, unless the
             # entry opens with a yes or no (its own, or one its first sentence gives the question).
             if units and (states_figure or (lead.unit.role == "text" and not OPENER.match(units[0]))):

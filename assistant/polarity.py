@@ -211,11 +211,17 @@ class Polarity:
             return []
         return [term.word for term in self._unmatched(terms)]
 
+    def refutes(self, question: str, text: str) -> bool:
+        """The question asks whether a claim is true and the text calls it false: "a school says I must have
+        their certification. legit?" of "... However, according to the MMPA, this is categorically false."."""
+        asked = question_sentence(question).strip()
+        return bool(_ASKS_TRUTH.search(asked) and _CALLS_FALSE.search(text) and not negated(asked))
+
     def opener(self, question: str, text: str, terms: Iterable[Term] = ()) -> str:
         """"Yes." or "No." for a statement or list that answers a yes/no question; "" when it does not plainly."""
         asked = question_sentence(question).strip()
-        if _ASKS_TRUTH.search(asked) and _CALLS_FALSE.search(text) and not negated(asked):
-            return "No."  # "a school says I must have their certification. legit?": "... categorically false"
+        if self.refutes(question, text):
+            return "No."
         if not _asks_whether(asked):
             return ""
         if list_items(text):

@@ -281,6 +281,12 @@ def test_the_sentence_of_a_faq_entry_that_answers_comes_first(assistant):
     assert re.match(r"\W*(Yes|No)\b|.*continuing education", answer.answer), answer.answer
 
 
+def test_is_it_true_gets_no_when_the_faq_entry_calls_the_claim_false(assistant):
+    # The entry's second sentence calls the schools' claim "categorically false": the answer opens "No.".
+    answer = assistant.ask("Is it true you have to buy a school's medical massage certificate before you can practice?")
+    assert re.match(r"No\. ", answer.answer) and "not needed" in answer.answer, answer.answer
+
+
 @pytest.mark.parametrize("question, wrong_opener", [
     ("can i practise medical massage without a certification?", "No"),  # the opposite of "do I need one?"
     ("what does a medical massage certification involve?", "Yes|No"),   # not a yes/no question
