@@ -91,7 +91,7 @@ class Composer:
             text, first, span = self._with_contrast(lead.unit, decision.evidence.units)
             # A reader's story is no authority for a plain yes or no.
             opener = self.polarity.opener(question, text, decision.evidence.terms) if lead.unit.kind != "comment" else ""
-            shown = f"{opener} {text}" if opener else text
+            shown = f"{opener} {_opening(text)}" if opener else _opening(text)
             chosen.append(Sentence(shown, [(lead.unit.hit.doc, text, lead.unit.similarity)]))
             seen_terms.append(set(content_terms(text, keep_filler=True)))
             used.update((lead.unit.hit.doc.id, p) for p in range(first, first + span))
@@ -438,6 +438,16 @@ def render_partial(decision: Decision, question: str, related: str, sources: Sou
         missing[0] += f" {of} " + and_list(_names_as_typed(names, question))
     what = and_list(missing) if missing else "exactly what you asked"
     return load_prompt("partial").format(missing=what, related=related, where_to_look=where_to_look(decision))
+
+
+_LEADING_CONNECTIVE = re.compile(r"^(?:but|and|so|also|yet|however|moreover|though)\b,?\s+", re.IGNORECASE)
+
+
+def _opening(text: str) -> str:
+    """A sentence that opens the answer, without the connective that tied it to the sentence before it in
+    its article ("But usually, medical massage certifications ... are available." opens "Usually, ...")."""
+    rest = _LEADING_CONNECTIVE.sub("", text, count=1)
+    return rest[:1].upper() + rest[1:] if rest != text else text
 
 
 def _names_as_typed(names: list[str], question: str) -> list[str]:

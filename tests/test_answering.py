@@ -287,6 +287,12 @@ def test_is_it_true_gets_no_when_the_faq_entry_calls_the_claim_false(assistant):
     assert re.match(r"No\. ", answer.answer) and "not needed" in answer.answer, answer.answer
 
 
+def test_an_answer_does_not_open_with_the_connective_that_tied_its_sentence_to_the_article(assistant):
+    answer = assistant.ask("is there a certification program for medical massage?")
+    assert not re.match(r"\W*(But|And|So|However)\b", answer.answer), answer.answer
+    assert all(c.snippet in CORPUS_TEXT[c.chunk_id] for c in answer.citations)  # the citation stays verbatim
+
+
 @pytest.mark.parametrize("question, wrong_opener", [
     ("can i practise medical massage without a certification?", "No"),  # the opposite of "do I need one?"
     ("what does a medical massage certification involve?", "Yes|No"),   # not a yes/no question
