@@ -26,8 +26,11 @@ HOLDOUT2_CASES = EVALS_DIR / "holdout2.jsonl"
 # case format, after holdout2's failure lines had been seen; its questions that were word for word earlier
 # eval questions were left out, so every one is new. Only its figures are read.
 HOLDOUT3_CASES = EVALS_DIR / "holdout3.jsonl"
+# A fourth, written blind on 2026-11-28 (twelfth session) with the same brief, after holdout2's false-refusal
+# count and holdout3's deltas had been used to choose between rule variants. Only its figures are read.
+HOLDOUT4_CASES = EVALS_DIR / "holdout4.jsonl"
 SPLITS = {name: path for name, path in (("dev", DEFAULT_CASES), ("holdout", HOLDOUT_CASES), ("holdout2", HOLDOUT2_CASES),
-                                        ("holdout3", HOLDOUT3_CASES)) if path.exists()}
+                                        ("holdout3", HOLDOUT3_CASES), ("holdout4", HOLDOUT4_CASES)) if path.exists()}
 THRESHOLDS = EVALS_DIR / "thresholds.toml"
 
 # question, history -> (answer, retrieved chunks in rank order, decision reason)
