@@ -16,7 +16,7 @@ from .decision import Decision, ScoredUnit, Thresholds, answer_type, answer_type
 from .polarity import OPENER, Entry, Polarity, without_opener
 from .retrieval import Unit
 from .sources import SourceDescription, and_list
-from .text import OPENING, content_terms, has_family, list_items, normalize_numbers, overlap, split_units, word_count
+from .text import OPENING, content_terms, has_family, list_items, normalize_numbers, overlap, split_units, typed_pattern, word_count
 
 
 @dataclass
@@ -467,6 +467,5 @@ def _names_as_typed(names: list[str], question: str) -> list[str]:
 
 
 def _as_typed(word: str, question: str) -> str:
-    pattern = r"\W+".join(re.escape(part) for part in word.split())  # a run of words, whatever separates them
-    match = re.search(rf"\b{pattern}\w*", question, re.IGNORECASE)
+    match = re.search(rf"\b{typed_pattern(word)}\w*", question, re.IGNORECASE)
     return f"“{match.group(0) if match else word}”"

@@ -46,7 +46,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from .followup import asks_again
 from .guard import looks_like_instructions
 from .retrieval import Retrieval, Unit
-from .text import FILLER, INTERROGATIVE, OPENING, STOPWORDS, content_terms, has_family, list_items, normalize_numbers, split_sentences, typed_sentences, words
+from .text import FILLER, INTERROGATIVE, OPENING, STOPWORDS, content_terms, has_family, list_items, normalize_numbers, split_sentences, typed_pattern, typed_sentences, words
 from .sources import reader_named
 from .vocabulary import LEXICON_DIR, Vocabulary
 
@@ -619,7 +619,7 @@ def asked_subject(sentence: str, unknown: list[str]) -> set[str]:
 
 def _drop_word(text: str, word: str) -> str:
     """``text`` without ``word`` (or a run of words, whatever separates them as typed)."""
-    pattern = r"\W+".join(re.escape(part) for part in word.split())
+    pattern = typed_pattern(word)
     out = re.sub(rf"\b{pattern}(?:['’]s)?\b", " ", text, flags=re.I)
     return " ".join(out.split())
 

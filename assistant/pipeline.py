@@ -32,7 +32,7 @@ from .retrieval import HybridRetriever, Retrieval
 from .settings import Settings, get_settings
 from .sources import SourceDescription, reader_named
 from .store import chroma_client, open_vector_store
-from .text import content_terms, overlap, split_units, typed_sentences, words
+from .text import content_terms, overlap, split_units, typed_pattern, typed_sentences, words
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def _names_lacked(decision: Decision, text: str) -> list[str]:
     out = []
     for term in decision.evidence.terms:
         if (term.typed_as_name or term.name_like) and term.word in decision.missing:
-            match = re.search(r"\b" + r"\W+".join(re.escape(w) for w in term.word.split()) + r"\b", text, re.I)
+            match = re.search(rf"\b{typed_pattern(term.word)}\b", text, re.I)
             if match:
                 out.append(match.group(0))
     return out

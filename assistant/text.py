@@ -76,6 +76,12 @@ def typed_sentences(text: str) -> list[str]:
     return sentences
 
 
+def typed_pattern(phrase: str) -> str:
+    """A regular expression for a word or run of words as a person may have typed it, whatever separates
+    the words ("ontario canada" matches "Ontario, Canada")."""
+    return r"\W+".join(re.escape(part) for part in phrase.split())
+
+
 def split_sentences(text: str) -> list[str]:
     """Split prose into sentences, joining lines the source printed as separate fragments."""
     pieces: list[str] = []

@@ -146,8 +146,8 @@ class Vocabulary:
             return word
         if word.endswith("s") and len(word) > 3 and self.in_corpus(word[:-1]):
             return word[:-1]
-        if glossary_term(word):
-            return glossary_term(word)
+        if term := glossary_term(word):
+            return term
         for form in (word, word[:-1] if word.endswith("s") else None):  # "RMPs" too
             if form in self.initialisms:  # an acronym stands for the words the corpus writes out
                 return " ".join(self.initialisms[form])
@@ -191,8 +191,8 @@ class Vocabulary:
         def fix(match: re.Match) -> str:
             word = match.group(0)
             low = word.lower()
-            if glossary_term(low):
-                return f"{word} {glossary_term(low)}"
+            if term := glossary_term(low):
+                return f"{word} {term}"
             # "RMP (registered massage practitioners)"; "NCBTMB (national certification board ...)" too,
             # which the corpus uses but never puts beside the name it writes out.
             if word.isupper() and low in self.initialisms and low not in self.acronyms and low not in STOPWORDS:
