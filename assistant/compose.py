@@ -429,7 +429,9 @@ def render_partial(decision: Decision, question: str, related: str, sources: Sou
     """Refused, but honest about what the sources do hold: what is missing, in the user's words."""
     descriptions = {t.name: t.describe for t in answer_types()}
     counted = decision.evidence.counted
+    choices = " or ".join(f"“{choice}”" for choice in decision.evidence.choices)
     missing = [f"the number of {_as_typed(counted, question)}" if m == "count" and counted
+               else f"which it is, {choices}" if m == "choice" and choices
                else f"what {_as_typed(m, question)} means" if m == decision.evidence.defined
                else descriptions[m] if m in descriptions else _as_typed(m, question) for m in decision.missing]
     names, kind = decision.evidence.names, answer_type(decision.evidence.asks)

@@ -26,6 +26,8 @@ The decision rests on three kinds of evidence, each computed once per question:
   organization by its acronym or spelled out). A *preferred* type (the job outlook for "is it a
   good career?") leads when a close unit states it and is no reason to refuse when none does. A question asking what a thing *is* needs a unit
   that says what it is or does, not one that merely uses its words.
+* **A choice.** A question offering alternatives ("a doctor or a massage therapist?") needs a passage
+  that says one of them.
 
 ``Evidence`` holds those measurements; ``judge`` turns them into a verdict with thresholds
 from ``settings.toml`` (``[decision]``). Keeping the two apart lets the calibration sweep the
@@ -48,7 +50,7 @@ from .guard import looks_like_instructions
 from .retrieval import Retrieval, Unit
 from .text import FILLER, INTERROGATIVE, OPENING, STOPWORDS, content_terms, has_family, list_items, normalize_numbers, split_sentences, typed_pattern, typed_sentences, words
 from .sources import reader_named
-from .vocabulary import LEXICON_DIR, Vocabulary
+from .vocabulary import LEXICON_DIR, Vocabulary, glossary_term
 
 Verdict = Literal["answer", "partial", "refuse"]
 NO_MATCH = "no passage matches closely enough"
@@ -129,6 +131,11 @@ class Evidence:
     commenter: str | None = None           # a reader the question names ("what did Cindy say ...?")
     comment: list[ScoredUnit] = field(default_factory=list)  # that reader's comment, best first: what they said
     focus_vector: np.ndarray | None = field(default=None, repr=False)  # what the user typed, in a follow-up
+    # "Was he a doctor or a massage therapist?": the words that name each alternative offered, and whether the
+    # best passages say any of them (an answer to a choice says one of its alternatives).
+    alternatives: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()          # the alternatives as the user typed them ("massage therapist")
+    alternative_said: bool = True
 
     def typed_similarity(self, unit: Unit) -> float:
         """The unit's cosine to what the user typed: in a follow-up, to the new question alone."""
@@ -462,7 +469,31 @@ class Decider:
                             commenter=commenter, comment=comment,
                             focus_vector=None if own is None else np.asarray(own))
         self._read_in_passages(evidence, focus)
+        offered = offered_alternatives(question_sentence(focus))
+        evidence.alternatives = tuple(head for head, _ in offered)
+        evidence.choices = tuple(phrase for _, phrase in offered)
+        if offered:
+            evidence.alternative_said = self._says_any(evidence.alternatives, evidence.answers[:3])
         return evidence
+
+    def _says_any(self, alternatives: tuple[str, ...], units: list[ScoredUnit]) -> bool:
+        """Whether the passages say one of the alternatives: the word, one of its family, its acronym
+        spelled out or its glossary term, or the corpus word closest to it in meaning ("growing": growth)."""
+        texts = [u.unit.hit.doc.page_content if u.unit.role == "question" else u.unit.text for u in units]
+        present = frozenset().union(*[_unit_terms(text) for text in texts]) if texts else frozenset()
+        vocabulary = self.vocabulary
+
+        def said(word: str) -> bool:
+            forms = [word]
+            if term := glossary_term(word):
+                forms.append(term)
+            forms += [" ".join(vocabulary.initialisms.get(word, ()))]
+            near = self._neighbours.get(word) or []
+            if near and near[0][1] >= self.thresholds.synonym_similarity:
+                forms.append(near[0][0])
+            return any(form and all(has_family(term, present) for term in content_terms(form)) and content_terms(form)
+                       for form in forms) or any(vocabulary.mentions(text, word) for text in texts)
+        return any(said(word) for word in alternatives)
 
     def _read_in_passages(self, evidence: Evidence, focus: str, passages: int = 3) -> None:
         """For each word the thresholds would call an ask the sources lack: how closely the best
@@ -617,6 +648,41 @@ def asked_subject(sentence: str, unknown: list[str]) -> set[str]:
     return {w for w in typed[:2] if w in unknown and w not in ENGLISH_STOP_WORDS}
 
 
+_OR = re.compile(r"\bor\b(?!\s+(?:not|no|nah|what|something|anything|so|whatever|whatnot)\b)", re.I)
+
+
+def offered_alternatives(sentence: str) -> tuple[tuple[str, str], ...]:
+    """The alternatives a question offers to choose from, each as (the word that names it, the words the user
+    typed for it): the last naming word before "or", and the first run of naming words after it, named by its
+    last ("was he a *doctor* or a *massage therapist*?", "online or do I have to go in *person*?"). "... or
+    not?" offers none."""
+    parts = _OR.split(sentence)
+    if len(parts) < 2:
+        return ()
+
+    def named(typed: list[str]) -> list[bool]:
+        # The glossary's word put beside the user's ("doctor physician") is not typed: the user's word names it.
+        return [w not in STOPWORDS and w not in FILLER and w not in ENGLISH_STOP_WORDS and (len(w) > 1 or w.isdigit())
+                and not (i and w in (glossary_term(typed[i - 1]) or "").split()) for i, w in enumerate(typed)]
+
+    offered = []
+    typed = words(parts[0])
+    first = [w for w, n in zip(typed, named(typed)) if n][-1:]
+    if first:
+        offered.append((first[0], first[0]))
+    for part in parts[1:]:
+        # After "or": the first run of naming words ("a massage therapist", "go in person": "person").
+        typed = words(part)
+        marks = named(typed)
+        if True in marks:
+            start = marks.index(True)
+            end = marks.index(False, start) if False in marks[start:] else len(typed)
+            offered.append((typed[end - 1], " ".join(typed[start:end])))
+    if len(offered) != len(parts):
+        return ()
+    return tuple(dict((head, (head, phrase)) for head, phrase in offered).values())
+
+
 def _drop_word(text: str, word: str) -> str:
     """``text`` without ``word`` (or a run of words, whatever separates them as typed)."""
     pattern = typed_pattern(word)
@@ -696,6 +762,9 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
     if specific:
         scores["max_shift"] = max(term.shift for term in specific)
         return partial("not covered: " + ", ".join(term.word for term in specific), [term.word for term in specific])
+    if evidence.alternatives and not evidence.alternative_said:
+        # "Was he a doctor or a massage therapist?" of a passage that says he coined the term: none of the choices.
+        return partial("no choice stated: " + " or ".join(evidence.alternatives), ["choice"])
     if evidence.spelled:  # "what does MMPA stand for?" is answered by a passage that writes the name out
         spellers = [u for u in evidence.answers if u.unit.role == "text" and spells_out(u.unit, evidence.spelled)]
         if not spellers:

@@ -1013,3 +1013,22 @@ def test_the_same_question_pasted_twice_is_answered_once():
     assert split_questions("I live in Maryland. Do I need a license? do i need a license?") == \
         ["I live in Maryland. Do I need a license?"]
     assert len(split_questions("Do I need a license? And how much does the MMPA training cost?")) == 2
+
+
+@pytest.mark.parametrize("question, said", [
+    ("was pete sparring a doctor or a massage therapist?", ["doctor", "massage therapist"]),
+    ("can i take the MMPA courses online or do i have to go in person", ["online", "person"]),
+])
+def test_a_choice_none_of_whose_alternatives_the_passages_say_is_refused_naming_them(assistant, question, said):
+    # The passage about Pete Sparring says he coined the term in 1997, not what he was: either choice would be a guess.
+    answer = assistant.ask(question)
+    first = answer.answer.split("\n")[0]
+    assert answer.refused and all(f"“{s}”" in first for s in said), answer.answer
+
+
+@pytest.mark.parametrize("question", ["is medical massage results oriented or is it more about relaxing?",
+                                      "do I need a certification or is my massage license enough?",
+                                      "is the demand for massage therapists growing or shrinking?"])
+def test_a_choice_one_of_whose_alternatives_the_passages_say_is_answered(assistant, question):
+    # "growing" is said by "growth", the corpus word closest to it in meaning.
+    assert not assistant.ask(question).refused

@@ -205,3 +205,26 @@ def test_a_name_like_subject_of_a_yes_no_question_is_the_ask_however_little_it_m
     assert judge(_evidence(statement, students), THRESHOLDS).verdict == "answer"
     said = replace(workers, subject=True, in_passage=0.9)  # unless the passages say it in other words
     assert judge(_evidence(statement, said), Thresholds(word_in_passage=0.6)).verdict == "answer"
+
+
+@pytest.mark.parametrize("sentence, offered", [
+    ("Was he a doctor or a massage therapist?", (("doctor", "doctor"), ("therapist", "massage therapist"))),
+    ("can i take the courses online or do i have to go in person", (("online", "online"), ("person", "person"))),
+    ("is it 30, 60 or 90 minutes?", (("60", "60"), ("minutes", "90 minutes"))),
+    ("is the doctor physician or the nurse the one who writes it?", (("doctor", "doctor"), ("nurse", "nurse"))),
+    ("is it a good career or not?", ()),
+    ("do I need a license?", ()),
+])
+def test_the_alternatives_a_question_offers_are_named_by_their_words(sentence, offered):
+    # "doctor physician" is the glossary's word put beside the user's: the user's word names the alternative.
+    from assistant.decision import offered_alternatives
+    assert offered_alternatives(sentence) == offered
+
+
+def test_a_choice_is_refused_when_no_passage_says_any_of_its_alternatives():
+    evidence = _evidence("The term medical massage was coined by an American, Pete Sparring, in 1997.",
+                         Term("sparring", shift=0.0))
+    said = judge(replace(evidence, alternatives=("doctor", "therapist"), alternative_said=True), THRESHOLDS)
+    unsaid = judge(replace(evidence, alternatives=("doctor", "therapist"), alternative_said=False), THRESHOLDS)
+    assert said.verdict == "answer", said.reason
+    assert unsaid.refused and unsaid.missing == ["choice"], unsaid.reason
