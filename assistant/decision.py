@@ -741,7 +741,9 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
     specific = [term for term in evidence.terms if is_specific(term, t, listed=bool(list_items(best_text.unit.text)))]
     runs = [term.word.split() for term in specific if " " in term.word]  # "tax deductible", not also "tax"
     specific = [term for term in specific if not any(term.word in run for run in runs)]
-    typed = [u for u in evidence.typed_units if u.score >= max(t.typed_score, t.typed_ratio * best.score)]
+    preferred = evidence.asks is not None and not answer_type(evidence.asks).required
+    typed = [u for u in evidence.typed_units if u.score >= max(t.typed_score, t.typed_ratio * best.score)
+             or (preferred and u.unit.similarity >= max(t.typed_score, t.typed_ratio * best.unit.similarity))]
     if evidence.asks and not typed and not answer_type(evidence.asks).required:
         # "Is it a good career?" is best answered by the outlook; when no passage close enough states one,
         # by whatever answers it best ("a great career that lets you help people").

@@ -199,9 +199,13 @@ def test_a_total_is_no_answer_to_what_one_part_costs_or_lasts_but_is_offered(ass
                                       "what are the prerequisites for medical massage therapy school",
                                       "who is allowed to attend medical massage school?",
                                       "is medical massage school open to complete beginners?",
-                                      "i have zero massage experience, can i start straight with a medical massage course?"])
+                                      "i have zero massage experience, can i start straight with a medical massage course?",
+                                      "can newbies take medical massage courses?",
+                                      "can a total beginner take medical massage classes?"])
 def test_a_question_about_what_is_needed_first_opens_with_it(assistant, question):
-    # Not "Are there medical massage therapy schools?", which MiniLM puts closer.
+    # Not "Are there medical massage therapy schools?", which MiniLM puts closer. The sentence that says what
+    # is needed first shares almost no word with "can newbies take ... courses?" (coverage 0.02): it is as
+    # close as it must be in meaning alone.
     answer = assistant.ask(question)
     first = re.split(r"(?<=[.!?])\s", answer.answer, maxsplit=1)[0]
     assert not answer.refused and re.search(r"already need to be a licensed", first), answer.answer
@@ -347,6 +351,15 @@ def test_another_profession_asked_about_is_not_answered_with_what_massage_therap
     # People the sources speak of in other words are no other profession.
     assert not assistant.ask("can students count medical massage classes toward graduation?").refused
     assert not assistant.ask("can newbies take medical massage courses?").refused
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("what does insurance need before paying for medical massage", None),  # what a payer needs, not a person first
+    ("My client wants to bill her health plan. What does she need first?", None),
+    ("what do you need first to become a medical massage therapist", "prerequisite"),
+])
+def test_what_someone_needs_first_is_asked_of_a_person(question, kind):
+    assert asked_type(question) == kind
 
 
 def test_a_word_of_an_english_stop_list_is_never_an_ask(assistant):
