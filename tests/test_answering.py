@@ -801,12 +801,17 @@ def test_an_article_a_maintainer_adds_is_used_at_once_without_a_faq_entry(tmp_pa
     ("how often should a patient come in?", "frequency"),
     ("what score do I need to pass?", "score"),
     ("how fast is the field growing?", None),   # a rate, not how long something takes
-    ("which insurance companies pay the most?", "amount"),   # a comparison of pay is a question of figures
+    ("which insurance companies pay the most?", "pay"),      # a comparison of pay is a question of figures
     ("does insurance pay for medical massage?", None),
-    ("do they make good money?", "amount"),                    # pay, however it is asked
-    ("is medical massage well paid?", "amount"),
-    ("can you make a living doing medical massage?", "amount"),
+    ("do they make good money?", "pay"),                    # pay, however it is asked
+    ("is medical massage well paid?", "pay"),
+    ("can you make a living doing medical massage?", "pay"),
     ("will insurance give me my money back?", None),           # reimbursement, not a figure
+    ("how much will I earn once I have the MMPA certification?", "pay"),  # earnings, not the program's price
+    ("how much more money do certified therapists make?", "pay"),
+    ("how much does insurance pay per session?", "pay"),
+    ("how much do I pay for the MMPA training?", "amount"),   # a price
+    ("what does the AMMA charge?", "amount"),
     ("which is better, the MMPA or the AMMA?", "comparison"),
     ("is the MMPA better than the AMMA?", "comparison"),
     ("how does medical massage compare to regular massage?", None),  # the differences, which the sources state
@@ -1045,3 +1050,12 @@ def test_a_choice_none_of_whose_alternatives_the_passages_say_is_refused_naming_
 def test_a_choice_one_of_whose_alternatives_the_passages_say_is_answered(assistant, question):
     # "growing" is said by "growth", the corpus word closest to it in meaning.
     assert not assistant.ask(question).refused
+
+
+@pytest.mark.parametrize("question", ["how much will I earn once I have the MMPA certification?",
+                                      "how much more money do MMPA certified therapists make?"])
+def test_a_price_is_no_answer_to_what_someone_earns(assistant, question):
+    # "$1,400 in cost" is what the MMPA program costs: offered under what the sources say, never as the pay.
+    answer = assistant.ask(question)
+    missing = answer.answer.partition("What my sources do say:")[0]
+    assert answer.refused and "pay or earnings" in missing and "$" not in missing, answer.answer
