@@ -406,7 +406,7 @@ def test_the_answer_opens_with_the_best_wording_of_a_repeated_fact(assistant):
 def test_a_partial_answer_names_every_ask_the_sources_lack(assistant):
     answer = assistant.ask("what's the hourly pay for a medical massage therapist in Ohio?")
     first_line = answer.answer.split("\n")[0]
-    assert answer.refused and "pay figure" in first_line and "Ohio" in first_line
+    assert answer.refused and "earnings figure" in first_line and "Ohio" in first_line
     assert not re.search(r"\$\s?\d", answer.answer)
 
 
@@ -524,7 +524,7 @@ def test_a_listed_condition_gets_a_yes(assistant, question, opens_with_yes):
 
 def test_what_does_it_pay_asks_for_a_figure(assistant):
     answer = assistant.ask("what does it pay")
-    assert answer.refused and "pay figure" in answer.answer.split("\n")[0]
+    assert answer.refused and "pay or earnings figure" in answer.answer.split("\n")[0]
 
 
 def test_personal_health_question_points_to_a_physician_without_diagnosing(assistant):
