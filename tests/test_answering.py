@@ -1059,3 +1059,9 @@ def test_a_price_is_no_answer_to_what_someone_earns(assistant, question):
     answer = assistant.ask(question)
     missing = answer.answer.partition("What my sources do say:")[0]
     assert answer.refused and "pay or earnings" in missing and "$" not in missing, answer.answer
+
+
+def test_a_conjunction_neither_of_whose_parts_the_passages_say_is_refused(assistant):
+    # "side effects or risks" asks for any of them; no passage says either.
+    answer = assistant.ask("can medical massage have side effects or risks for a patient?")
+    assert answer.refused, answer.answer
