@@ -293,7 +293,10 @@ _STANDS_FOR = re.compile(OPENING + r"what(?:\s+(?:does|do|is)|['’]s)\s+(?:the\
 
 
 # A figure for one item of several: "each level", "per session", "level 1 by itself".
-_ONE_OF = re.compile(r"\b(?:each|per|apiece|individual(?:ly)?|by\s+itself|on\s+its\s+own|a\s+single)\b", re.I)
+_ONE_OF = re.compile(r"\b(?:each|per|apiece|individual(?:ly)?|by\s+itself|on\s+its\s+own|a\s+single"
+                     # one part named by its number or place ("just level 1", "the second level")
+                     r"|(?:level|part|module|stage|step)\s+(?:[1-9]|one|two|three|four|five|i{1,3})"
+                     r"|(?:first|second|third|last)\s+(?:level|part|module|stage|step))\b", re.I)
 _TOTAL = re.compile(r"\b(?:total(?:l?ing|s|led)?|in\s+all|altogether|combined|overall)\b", re.I)
 
 
@@ -439,6 +442,12 @@ class Decider:
             asked, asks = again, asked_type(again)
         counted = counted_noun(asked) if asks == "count" else None
         names = (again and self.vocabulary.names_in(focus)) or self.vocabulary.names_in(query)
+        # A figure is asked of what the asking sentence names; a name only in the story before it is context
+        # ("I'm an LMT saving up for CE. What's the tuition for the MMPA track?"). When the asking sentence
+        # names nothing ("I'm looking at the AMMA. What does it cost?"), the story's names are what it asks of.
+        sentence = question_sentence(focus)
+        if sentence != focus and not again:
+            names = self.vocabulary.names_in(self.vocabulary.correct(sentence)) or names
         typed: list[ScoredUnit] = []
         for_one = bool(asks) and asks_for_one(asked)
         if asks:

@@ -186,7 +186,9 @@ def test_what_an_acronym_stands_for_is_answered_by_a_sentence_that_writes_it_out
 
 
 @pytest.mark.parametrize("question", ["how much does MMPA level 1 cost by itself",
-                                      "How many days is each individual MMPA level?"])
+                                      "How many days is each individual MMPA level?",
+                                      "how long is only the second level of the mmpa training?",
+                                      "what does level 2 of the MMPA cost?"])
 def test_a_total_is_no_answer_to_what_one_part_costs_or_lasts_but_is_offered(assistant, question):
     # "three levels of training totalling 13 days and $1,400": what one level costs is not said.
     answer = assistant.ask(question)
@@ -1065,3 +1067,14 @@ def test_a_conjunction_neither_of_whose_parts_the_passages_say_is_refused(assist
     # "side effects or risks" asks for any of them; no passage says either.
     answer = assistant.ask("can medical massage have side effects or risks for a patient?")
     assert answer.refused, answer.answer
+
+
+@pytest.mark.parametrize("question, answered", [
+    # The story's "LMT" is who asks, not what the price is of: the MMPA's price answers.
+    ("I'm an LMT putting money aside this year. What does the Medical Massage Practitioners of America program cost?", True),
+    # The asking sentence names nothing: "it" is the AMMA of the story, whose price the sources lack.
+    ("I'm looking at the AMMA. What does it cost?", False),
+])
+def test_a_figure_is_asked_of_what_the_asking_sentence_names(assistant, question, answered):
+    answer = assistant.ask(question)
+    assert answer.refused != answered and ("$1,400" in answer.answer.split("What my sources")[0]) == answered, answer.answer
