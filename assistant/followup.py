@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .text import INTERROGATIVE, content_terms, words
+from .text import INTERROGATIVE, OPENING, content_terms, words
 
 _REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|they|them|their|those|these|there|one|ones|same|he|she)\b", re.I)
 _EXISTENTIAL = re.compile(r"\b(is|are|was|were|will|would|be)\s+there\b|\bthere\s*(is|are|was|were|'s|’s)\b", re.I)
@@ -154,8 +154,10 @@ def split_questions(text: str) -> list[str]:
     pieces = [p.strip() for p in re.split(r"(?<=\?)\s+", text) if p.strip()]
     questions: list[str] = []
     context = ""
-    for piece in pieces:
-        if not piece.endswith("?"):
+    for i, piece in enumerate(pieces):
+        # The last question often goes without its question mark: "do i need a license? and what does the mmpa cost".
+        last_ask = i == len(pieces) - 1 and bool(questions) and bool(_ASKS.match(re.sub(OPENING, "", piece, flags=re.I)))
+        if not piece.endswith("?") and not last_ask:
             context = f"{context} {piece}".strip()
             continue
         parts = [p for p in _SECOND_ASK.split(piece) if p.strip()]

@@ -1078,3 +1078,18 @@ def test_a_conjunction_neither_of_whose_parts_the_passages_say_is_refused(assist
 def test_a_figure_is_asked_of_what_the_asking_sentence_names(assistant, question, answered):
     answer = assistant.ask(question)
     assert answer.refused != answered and ("$1,400" in answer.answer.split("What my sources")[0]) == answered, answer.answer
+
+
+@pytest.mark.parametrize("message, parts", [
+    ("do i need a license? and what does the mmpa cost", 2),   # the last question without its question mark
+    ("do i need a license? thanks", 1),                        # a closing word asks nothing
+    ("is it a good career? I think so", 1),
+])
+def test_the_last_question_of_a_message_may_go_without_its_question_mark(message, parts):
+    assert len(split_questions(message)) == parts
+
+
+def test_both_questions_are_answered_when_the_last_has_no_question_mark(assistant):
+    answer = assistant.ask("do i need a medical massage cert? and what does the mmpa cost")
+    assert not answer.refused and answer.answer.count("**") >= 4 and "$1,400" in answer.answer, answer.answer
+    assert "not needed" in answer.answer, answer.answer
