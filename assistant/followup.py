@@ -155,8 +155,9 @@ def split_questions(text: str) -> list[str]:
     questions: list[str] = []
     context = ""
     for i, piece in enumerate(pieces):
-        # The last question often goes without its question mark: "do i need a license? and what does the mmpa cost".
-        last_ask = i == len(pieces) - 1 and bool(questions) and bool(_ASKS.match(re.sub(OPENING, "", piece, flags=re.I)))
+        # The last question often goes without its question mark: "do i need a license? and what does the mmpa cost",
+        # "what does MMPA stand for and how much does it cost".
+        last_ask = i == len(pieces) - 1 and bool(_ASKS.match(re.sub(OPENING, "", piece, flags=re.I)))
         if not piece.endswith("?") and not last_ask:
             context = f"{context} {piece}".strip()
             continue

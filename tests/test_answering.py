@@ -1082,6 +1082,8 @@ def test_a_figure_is_asked_of_what_the_asking_sentence_names(assistant, question
 
 @pytest.mark.parametrize("message, parts", [
     ("do i need a license? and what does the mmpa cost", 2),   # the last question without its question mark
+    ("what does the MMPA stand for and how much does it cost", 2),  # the only one, two asks in it
+    ("what is medical massage", 1),
     ("do i need a license? thanks", 1),                        # a closing word asks nothing
     ("is it a good career? I think so", 1),
 ])
