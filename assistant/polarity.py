@@ -311,7 +311,7 @@ def _asks_whether(asked: str) -> bool:
 # "Could you describe the MMPA's program?" asks for a description, not whether one can be given;
 # "can you tell me if I need a license?" does ask whether.
 _REQUEST = re.compile(OPENING + r"(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?"
-                      r"(?:tell|describe|explain|give|list|show|say|summari[sz]e|walk|outline|share|help)\b", re.I)
+                      r"(?:tell|describe|explain|give|list|show|say|summari[sz]e|walk|outline|share|help|name|recommend|suggest|point)\b", re.I)
 
 
 def _requests(asked: str) -> bool:

@@ -822,6 +822,8 @@ def test_an_article_a_maintainer_adds_is_used_at_once_without_a_faq_entry(tmp_pa
     ("are medical massage therapists in demand", "outlook"),
     ("is medical massage a good career to get into?", "outlook"),
     ("is it a hard career?", None),                                   # the challenges, not the outlook
+    ("can you name a few medical massage schools?", "examples"),
+    ("give me some examples of organizations that teach it", "examples"),
 ])
 def test_only_a_question_about_time_asks_for_a_duration(question, asks):
     assert asked_type(question) == asks
@@ -1095,3 +1097,12 @@ def test_both_questions_are_answered_when_the_last_has_no_question_mark(assistan
     answer = assistant.ask("do i need a medical massage cert? and what does the mmpa cost")
     assert not answer.refused and answer.answer.count("**") >= 4 and "$1,400" in answer.answer, answer.answer
     assert "not needed" in answer.answer, answer.answer
+
+
+def test_a_request_for_examples_opens_with_the_examples_and_no_yes(assistant):
+    # "Can you name ...?" asks for names, not whether they can be named.
+    history = [{"role": "user", "content": "who can attend a medical massage therapy school?"},
+               {"role": "assistant", "content": "You would already need to be a licensed, certified and practising massage therapist."}]
+    answer = assistant.ask("can you name a few of those schools?", history)
+    first = re.split(r"(?<=[.!?])\s", answer.answer, maxsplit=1)[0]
+    assert not answer.refused and "American Medical Massage Association" in first and not first.startswith("Yes"), answer.answer
