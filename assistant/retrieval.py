@@ -211,16 +211,17 @@ class HybridRetriever(BaseRetriever):
         return Retrieval(query=query, chunks=chunks, query_vector=vector, units=units, probe_vectors=probe_vectors,
                          timings_ms=timings)
 
-    def with_units_stating(self, retrieval: Retrieval, states: Callable[[str], bool], k: int = 8) -> Retrieval | None:
+    def with_units_stating(self, retrieval: Retrieval, states: Callable[[str], bool], k: int = 8,
+                           among: int = 24) -> Retrieval | None:
         """The retrieval with the chunks of the ``k`` units closest to the question (sentences and FAQ
-        questions, by their stored vectors) that ``states`` accepts and that it lacks; None when none is new.
-        "Is there demand for ...?" retrieves the license passages ("need"); the closest unit that states an
-        outlook is the FAQ question "What is the job outlook ...?" (0.83)."""
+        questions, by their stored vectors, among its ``among`` closest) that ``states`` accepts and that it
+        lacks; None when none is new. "Is there demand for ...?" retrieves the license passages ("need"); the
+        closest unit that states an outlook is the FAQ question "What is the job outlook ...?" (0.83)."""
         if self.unit_store is None or retrieval.query_vector is None:
             return None
-        hits = self.unit_store.similarity_search_by_vector_with_relevance_scores(retrieval.query_vector, k=k)
-        return self.with_chunks(retrieval, list(dict.fromkeys(doc.metadata.get("chunk_id", "") for doc, _ in hits
-                                                              if states(doc.page_content))))
+        hits = self.unit_store.similarity_search_by_vector_with_relevance_scores(retrieval.query_vector, k=among)
+        stating = [doc for doc, _ in hits if states(doc.page_content)][:k]
+        return self.with_chunks(retrieval, list(dict.fromkeys(doc.metadata.get("chunk_id", "") for doc in stating)))
 
     def with_chunks(self, retrieval: Retrieval, chunk_ids: list[str]) -> Retrieval | None:
         """The retrieval with these chunks added (those it lacks), scored against the question; None
