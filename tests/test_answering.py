@@ -1108,3 +1108,13 @@ def test_a_request_for_examples_opens_with_the_examples_and_no_yes(assistant):
     answer = assistant.ask("can you name a few of those schools?", history)
     first = re.split(r"(?<=[.!?])\s", answer.answer, maxsplit=1)[0]
     assert not answer.refused and "American Medical Massage Association" in first and not first.startswith("Yes"), answer.answer
+
+
+@pytest.mark.parametrize("question", ["a school near me advertises that its medical massage certificate is required to practice. legit?",
+                                      "my instructor says a medical massage certification is mandatory by law. is that correct?"])
+def test_a_question_whether_a_claim_is_true_opens_with_the_passage_that_refutes_it(assistant, question):
+    # Not the sentence that only restates the claim ("There are certain schools that ... market the
+    # certification as a requirement"): the one that says it is not needed.
+    answer = assistant.ask(question)
+    first = re.split(r"(?<=[.!?])\s", answer.answer, maxsplit=2)
+    assert re.match(r"No\b", answer.answer) and "not needed" in " ".join(first[:2]), answer.answer
