@@ -17,7 +17,9 @@ _EXISTENTIAL = re.compile(r"\b(is|are|was|were|will|would|be)\s+there\b|\bthere\
 # "it's possible that ...", "is it okay for me to ...".
 _EXPLETIVE_IT = re.compile(r"\b(?:(?:is|was|isn['’]t|would|will)\s+it(?:\s+be)?|it\s+is|it['’]s)\s+(?:\w+\s+){1,2}?"
                            r"(?:to|that|for\s+\w+\s+to)\b", re.I)
-_CONNECTIVE = re.compile(r"^\s*(and|but|also|so|or|what about|how about|what if|same|in|for|then|plus|only)\b", re.I)
+# Words that only acknowledge the reply before what is asked ("ok what about online?", "thanks! and in Maryland?").
+_ACK = r"(?:ok|okay|k|kk|well|hmm+|oh|ah|um+|uh+|alright|right|cool|great|nice|thanks|thank you|thx|ty|yeah|yep|got it|i see)"
+_CONNECTIVE = re.compile(rf"^\s*(?:{_ACK}\W+)*(and|but|also|so|or|what about|how about|what if|same|in|for|then|plus|only)\b", re.I)
 MAX_FOLLOWUP_WORDS = 12
 MAX_KEYWORDS = 4
 
@@ -69,7 +71,7 @@ def is_followup(question: str, names_its_subject=None) -> bool:
 
 
 # Connectives that ask the previous question again of something else; "what if" and "or" do not.
-_AGAIN = re.compile(r"^\s*(?:and|also|plus|same|then|what about|how about|what of)\b\W*", re.I)
+_AGAIN = re.compile(rf"^\s*(?:{_ACK}\W+)*(?:and|also|plus|same|then|what about|how about|what of)\b\W*", re.I)
 
 
 def _without_connectives(question: str) -> str:

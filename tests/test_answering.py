@@ -1118,3 +1118,15 @@ def test_a_question_whether_a_claim_is_true_opens_with_the_passage_that_refutes_
     answer = assistant.ask(question)
     first = re.split(r"(?<=[.!?])\s", answer.answer, maxsplit=2)
     assert re.match(r"No\b", answer.answer) and "not needed" in " ".join(first[:2]), answer.answer
+
+
+@pytest.mark.parametrize("previous, question, said", [
+    ("is there a medical massage school near me", "ok what about online", "“online”"),
+    ("how much does the mmpa cost", "thanks! and what about the amma?", "AMMA"),
+])
+def test_an_acknowledgement_before_a_follow_up_does_not_hide_it(assistant, previous, question, said):
+    # "ok what about online" was read on its own, far from everything: "That's outside what I can help with."
+    history = [{"role": "user", "content": previous}, {"role": "assistant", "content": assistant.ask(previous).answer}]
+    answer = assistant.ask(question, history)
+    first = answer.answer.split("\n")[0]
+    assert answer.refused and "don't cover" in first and said.lower() in first.lower(), answer.answer
