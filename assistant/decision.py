@@ -493,15 +493,13 @@ class Decider:
         vocabulary = self.vocabulary
 
         def said(word: str) -> bool:
-            forms = [word]
-            if term := glossary_term(word):
-                forms.append(term)
-            forms += [" ".join(vocabulary.initialisms.get(word, ()))]
             near = self._neighbours.get(word) or []
-            if near and near[0][1] >= self.thresholds.synonym_similarity:
-                forms.append(near[0][0])
-            return any(form and all(has_family(term, present) for term in content_terms(form)) and content_terms(form)
-                       for form in forms) or any(vocabulary.mentions(text, word) for text in texts)
+            closest = near[0][0] if near and near[0][1] >= self.thresholds.synonym_similarity else ""
+            for form in (word, glossary_term(word) or "", " ".join(vocabulary.initialisms.get(word, ())), closest):
+                terms = content_terms(form)
+                if terms and all(has_family(term, present) for term in terms):
+                    return True
+            return any(vocabulary.mentions(text, word) for text in texts)
         return any(said(word) for word in alternatives)
 
     def _read_in_passages(self, evidence: Evidence, focus: str, passages: int = 3) -> None:
