@@ -478,7 +478,7 @@ class Decider:
                             commenter=commenter, comment=comment,
                             focus_vector=None if own is None else np.asarray(own))
         self._read_in_passages(evidence, focus)
-        offered = offered_alternatives(question_sentence(focus))
+        offered = offered_alternatives(sentence)
         evidence.alternatives = tuple(head for head, _ in offered)
         evidence.choices = tuple(phrase for _, phrase in offered)
         if offered:
@@ -488,7 +488,7 @@ class Decider:
     def _says_any(self, alternatives: tuple[str, ...], units: list[ScoredUnit]) -> bool:
         """Whether the passages say one of the alternatives: the word, one of its family, its acronym
         spelled out or its glossary term, or the corpus word closest to it in meaning ("growing": growth)."""
-        texts = [u.unit.hit.doc.page_content if u.unit.role == "question" else u.unit.text for u in units]
+        texts = [_says(u.unit) for u in units]
         present = frozenset().union(*[_unit_terms(text) for text in texts]) if texts else frozenset()
         vocabulary = self.vocabulary
 
@@ -513,8 +513,7 @@ class Decider:
         if self.word_vectors is None or not asked or not evidence.answers:
             return
         question = self.word_vectors(focus)
-        texts = [u.unit.hit.doc.page_content if u.unit.role == "question" else u.unit.text
-                 for u in evidence.answers[:passages]]
+        texts = [_says(u.unit) for u in evidence.answers[:passages]]
         said = np.vstack([v for text in texts for v in self.word_vectors(text).values()])
         for term in asked:
             vectors = question.get(term.word)
@@ -610,6 +609,11 @@ _FIRST_PERSON = re.compile(r"\b(I|I['’](m|ve|d|ll|am)|me|my|myself)\b")
 def own_story(unit: Unit) -> bool:
     """A commenter's sentence about themselves: their story, not a fact the sources state."""
     return unit.kind == "comment" and bool(_FIRST_PERSON.search(unit.text))
+
+
+def _says(unit: Unit) -> str:
+    """What a unit says: a FAQ question stands for its entry."""
+    return unit.hit.doc.page_content if unit.role == "question" else unit.text
 
 
 @lru_cache(maxsize=50_000)
