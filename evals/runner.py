@@ -29,8 +29,13 @@ HOLDOUT3_CASES = EVALS_DIR / "holdout3.jsonl"
 # A fourth, written blind on 2026-11-28 (twelfth session) with the same brief, after holdout2's false-refusal
 # count and holdout3's deltas had been used to choose between rule variants. Only its figures are read.
 HOLDOUT4_CASES = EVALS_DIR / "holdout4.jsonl"
+# A fifth, written blind on 2026-11-28 (fourteenth session) with the same brief, after holdout4's figure had
+# been seen for one kept change (thirteenth session). 100 written, 27 left out as word for word earlier eval
+# questions. Only its figures are read.
+HOLDOUT5_CASES = EVALS_DIR / "holdout5.jsonl"
 SPLITS = {name: path for name, path in (("dev", DEFAULT_CASES), ("holdout", HOLDOUT_CASES), ("holdout2", HOLDOUT2_CASES),
-                                        ("holdout3", HOLDOUT3_CASES), ("holdout4", HOLDOUT4_CASES)) if path.exists()}
+                                        ("holdout3", HOLDOUT3_CASES), ("holdout4", HOLDOUT4_CASES),
+                                        ("holdout5", HOLDOUT5_CASES)) if path.exists()}
 THRESHOLDS = EVALS_DIR / "thresholds.toml"
 
 # question, history -> (answer, retrieved chunks in rank order, decision reason)
