@@ -217,6 +217,18 @@ def asked_type(text: str) -> str | None:
     return None
 
 
+def type_words(text: str) -> frozenset[str]:
+    """The content words of the question that ask for its answer type ("year" in "what year?")."""
+    return frozenset(content_terms(" ".join(_type_words(asked_type(text), text))))
+
+
+def asks_only_its_type(text: str) -> bool:
+    """Every word of the question asks for its answer type ("what year?", "how many days?"): it asks that
+    of whatever the conversation was about, as "when?" does."""
+    asked = set(content_terms(text))
+    return bool(asked) and asked <= type_words(text)
+
+
 def typed_names(text: str) -> set[str]:
     """Words the user wrote as names: capitalized inside a sentence, or in capitals (CPT, HSA).
     A message in capitals or title case throughout says nothing about names."""

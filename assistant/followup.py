@@ -11,7 +11,7 @@ from typing import Any
 
 from .text import INTERROGATIVE, OPENING, content_terms, words
 
-_REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|they|them|their|those|these|there|one|ones|same|he|she)\b", re.I)
+_REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|they|them|their|those|these|there|one|ones|same|he|she|him|his|her|hers)\b", re.I)
 _EXISTENTIAL = re.compile(r"\b(is|are|was|were|will|would|be)\s+there\b|\bthere\s*(is|are|was|were|'s|’s)\b", re.I)
 # "It" that stands for what follows, not for anything said before: "is it hard to become ...?",
 # "it's possible that ...", "is it okay for me to ...".

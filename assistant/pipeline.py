@@ -20,7 +20,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from .answer import Answer
 from .corpus import chunk_body
 from .compose import Composer, Draft, render, render_answer, render_partial, render_refusal
-from .decision import NO_MATCH, Decider, Decision, ScoredUnit, Thresholds, answer_type, asked_type, question_sentence, typed_names
+from .decision import (NO_MATCH, Decider, Decision, ScoredUnit, Thresholds, answer_type, asked_type, asks_only_its_type, type_words, question_sentence, typed_names)
 from .embeddings import LocalEmbeddings
 from .followup import (asked_again_of, clean_history, is_followup, is_keywords, refers_back, split_questions,
                        standalone_question)
@@ -447,7 +447,8 @@ class Assistant:
         """The question names ``things`` or more things of its own, beyond what every article is about,
         and leans on nothing before it."""
         said = " ".join(w for w in words(question) if w not in ENGLISH_STOP_WORDS)  # "everywhere" is no thing
-        own = set(content_terms(said)) - set(content_terms(self.sources.subject))
+        # What asks for the answer's type ("year" in "what year?") is no thing the question names.
+        own = set(content_terms(said)) - set(content_terms(self.sources.subject)) - type_words(question)
         return len(own) >= things and not refers_back(question)
 
     def _lead_before(self, history: list[dict[str, str]], timings: dict[str, float]) -> "ScoredUnit | None":
@@ -513,6 +514,7 @@ class Assistant:
     def _standalone(self, question: str, history: list[dict[str, str]], leans: bool = False) -> str:
         """A follow-up as the question it stands for: condensed by the LLM when there is one."""
         names = self._names_its_subject
+        leans = leans or bool(history and asks_only_its_type(question))
         if self.generator is not None and history and (leans or is_followup(question, names)):
             return self.generator.condense(question, history)
         return standalone_question(question, history, names, leans=leans)

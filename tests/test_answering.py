@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from assistant import Answer
 from assistant.corpus import load_corpus
-from assistant.decision import asked_type, counted_noun, counts
+from assistant.decision import asked_type, asks_only_its_type, counted_noun, counts
 from assistant.followup import asks_again, clean_history, is_followup, split_questions, standalone_question
 from assistant.guard import guard_question
 
@@ -689,6 +689,22 @@ def test_a_question_with_no_subject_of_its_own_is_a_followup(assistant):
     answer = assistant.ask("when?", history)
     assert not answer.refused and "1997" in answer.answer
     assert is_followup("how much?") and not is_followup("how much is the MMPA training?")
+
+
+@pytest.mark.parametrize("question", ["what year?", "which year was that"])
+def test_a_question_whose_only_words_ask_for_its_type_is_a_followup(assistant, question):
+    """"what year?" names nothing but the kind of answer it wants, like "when?": it asks that of the conversation."""
+    history = [{"role": "user", "content": "Who came up with the term 'medical massage'?"},
+               {"role": "assistant", "content": "The term was coined by an American named Pete Sparring."}]
+    answer = assistant.ask(question, history)
+    assert not answer.refused and "1997" in answer.answer, answer.answer
+    assert asks_only_its_type("what year?") and not asks_only_its_type("what year was the MMPA founded?")
+    assert assistant.ask("what year?").refused  # alone, it asks of nothing
+
+
+@pytest.mark.parametrize("question", ["what did the author tell her?", "did anyone answer him?", "what was his question?"])
+def test_her_him_and_his_lean_on_the_conversation(question):
+    assert is_followup(question)
 
 
 def test_the_plural_of_an_acronym_the_corpus_writes_out_is_understood(assistant):
