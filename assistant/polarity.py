@@ -167,9 +167,14 @@ class Polarity:
             things = {t for t in named - {stem(m.group(0)) for m in _RELATION_WORD.finditer(asked)}
                       if not has_family(t, self.subject_terms)}
             condition = _WITHOUT.search(asked)
-            if condition and not _all_in(set(content_terms(condition.group(1))) & named, said):
+            without = set(content_terms(condition.group(1))) if condition else set()
+            marker = set(content_terms(condition.group(0), keep_filler=True)) - without if condition else set()
+            if condition and not _all_in(without & named, said):
                 return False
-            return not things or any(_all_in({t}, said) for t in things)
+            # What it asks to do, not only what it asks to do without: "can I call myself a medical massage
+            # therapist on my website without a certificate?" is not "Can I take courses without getting certified?".
+            main = things - without - marker
+            return not things or any(_all_in({t}, said) for t in (main or things))
         # One word in common ("license") says what it is about, not what it asks; and a word it does not
         # say at all ("does *workers* comp pay for it?") is asked too.
         # A relation both questions ask ("do *all* insurers want the *same* thing?") counts as a thing named.

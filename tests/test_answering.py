@@ -1146,3 +1146,12 @@ def test_an_acknowledgement_before_a_follow_up_does_not_hide_it(assistant, previ
     answer = assistant.ask(question, history)
     first = answer.answer.split("\n")[0]
     assert answer.refused and "don't cover" in first and said.lower() in first.lower(), answer.answer
+
+
+def test_what_a_question_asks_to_do_without_is_not_all_it_asks(assistant):
+    """"can I call myself a medical massage therapist on my website without a certificate?" asks about the
+    title; "Can I take medical massage courses without getting certified?" says "Yes." only to doing courses
+    without one. Found in the fourteenth session's browser round, where it got that "Yes."."""
+    answer = assistant.ask("can i call myself a medical massage therapist on my website without a certificate?")
+    assert not answer.refused and not answer.answer.startswith("Yes"), answer.answer
+    assert answer.answer.startswith("There is not an official designation"), answer.answer
