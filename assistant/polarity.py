@@ -23,7 +23,7 @@ import re
 from typing import Callable, Iterable, NamedTuple
 
 from .decision import Term, question_sentence
-from .text import OPENING, STOPWORDS, content_terms, has_family, list_items, negated, stem, words
+from .text import OPENING, STOPWORDS, content_terms, has_family, list_items, negated, normalize_numbers, stem, words
 
 OPENER = re.compile(r"^(Yes|No)\b[.,:;]?\s+")
 _WH_QUESTION = re.compile(OPENING +
@@ -121,7 +121,7 @@ class Polarity:
         question and the other about more: "do I need some kind of license?" is "do medical massage
         therapists need a license?" (Yes), not "is there a *separate* license?" (No)."""
         said = OPENER.match(entry.answer)
-        if said is None or not self.asks(question, entry, terms):
+        if said is None or not self.asks(question, entry, terms) or not states_figures(question_sentence(question), entry.answer):
             return False  # "is a prescription enough?" is not "does insurance need a prescription?"
         exact = self.same_relations(question, entry)
         return not any((m := OPENER.match(other.answer)) and m.group(1) != said.group(1) and self.asks(question, other, terms)
@@ -185,8 +185,8 @@ class Polarity:
         that names what it asks about: "does it help with migraines?" of the conditions treated.
         Only an affirmative list that names all the question names."""
         asked = question_sentence(question).strip()
-        if not _asks_whether(asked) or _relations(asked) - _relations(text):  # "the same as" is not "includes"
-            return ""
+        if not _asks_whether(asked) or _relations(asked) - _relations(text) or not states_figures(asked, text):
+            return ""  # "the same as" is not "includes"
         items = list_items(text)
         named = self.named(question, terms)
         # A list holds things: the question names one of them by its word, not by a word of its
@@ -227,7 +227,7 @@ class Polarity:
         asked = question_sentence(question).strip()
         if self.refutes(question, text):
             return "No."
-        if not _asks_whether(asked):
+        if not _asks_whether(asked) or not states_figures(asked, text):
             return ""
         if list_items(text):
             return self.listed(question, text, terms)
@@ -280,6 +280,20 @@ class Polarity:
             run = []
             previous = term if word and word not in STOPWORDS else ""
         return runs
+
+
+def _figures(text: str, typed: bool = False) -> set[str]:
+    """The figures a text states, in digits or words; in what the user typed, a digit that stands for a word
+    is none ("do i need 2 b certified", "is it worth it 4 u")."""
+    found = {m.group(0).replace(",", "") for m in re.finditer(r"\d(?:[\d,.]*\d)?", text)
+             if not (typed and re.match(r"\s+[a-z]\b", text[m.end():], re.I))}
+    return found | set(re.findall(r"\d+", normalize_numbers(re.sub(r"\d", " ", text))))
+
+
+def states_figures(asked: str, text: str) -> bool:
+    """Every figure the question names is one the text states: "is job growth 50 percent?" gets no "Yes."
+    from "about 23% growth", nor "is the MMPA program 10 days?" from "13 days"."""
+    return _figures(asked, typed=True) <= _figures(text)
 
 
 def _relations(text: str) -> set[str]:

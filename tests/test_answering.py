@@ -1155,3 +1155,26 @@ def test_what_a_question_asks_to_do_without_is_not_all_it_asks(assistant):
     answer = assistant.ask("can i call myself a medical massage therapist on my website without a certificate?")
     assert not answer.refused and not answer.answer.startswith("Yes"), answer.answer
     assert answer.answer.startswith("There is not an official designation"), answer.answer
+
+
+@pytest.mark.parametrize("question, stated", [
+    ("is job growth 50 percent", "23%"),
+    ("is the mmpa program 10 days", "13 days"),
+])
+def test_a_figure_the_sources_do_not_state_gets_no_yes(assistant, question, stated):
+    """A yes/no question that names a figure is not answered "Yes." by a passage stating another one."""
+    answer = assistant.ask(question)
+    assert not answer.refused and stated in answer.answer and not answer.answer.startswith("Yes"), answer.answer
+
+
+def test_a_figure_the_sources_state_may_get_its_yes_and_a_digit_typed_for_a_word_is_no_figure(assistant):
+    assert assistant.ask("was the term medical massage coined in 1997?").answer.startswith("Yes.")
+    assert assistant.ask("do i need 2 b certified to do medical massage").answer.startswith("No.")
+
+
+def test_a_faq_entry_that_says_fewer_of_the_things_asked_does_not_take_the_lead(assistant):
+    """"is a certification required by law" is not "Do medical massage therapists have to follow state laws?"
+    (its "Yes." would say a certification is required) for sharing only "law" with it."""
+    answer = assistant.ask("is a certification required by law")
+    assert not answer.refused and not answer.answer.startswith("Yes"), answer.answer
+    assert "not needed" in answer.answer, answer.answer
