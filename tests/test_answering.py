@@ -205,7 +205,10 @@ def test_a_total_is_no_answer_to_what_one_part_costs_or_lasts_but_is_offered(ass
                                       "can newbies take medical massage courses?",
                                       "can a total beginner take medical massage classes?",
                                       # its sentence is not among the 8 units closest to it, but among the 24
-                                      "i'm a total beginner, can i sign up for medical massage classes?"])
+                                      "i'm a total beginner, can i sign up for medical massage classes?",
+                                      # "without a license", "without being a massage therapist first" (fourteenth session)
+                                      "can i go to medical massage school without a license",
+                                      "do i have to be a massage therapist before medical massage school"])
 def test_a_question_about_what_is_needed_first_opens_with_it(assistant, question):
     # Not "Are there medical massage therapy schools?", which MiniLM puts closer. The sentence that says what
     # is needed first shares almost no word with "can newbies take ... courses?" (coverage 0.02): it is as
