@@ -50,7 +50,10 @@ _ADVICE = re.compile(
 # A request, not a question about one: "who can write a prescription?" asks who may.
 _PRESCRIBE_ASK = (r"(?:^\W*|[.!?]\s+|\b(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+|just\s+)?|\bplease\s+"
                   r"|\bi\s+(?:need|want)\s+(?:you|u)\s+to\s+)"
-                  r"(?:write|sign|give|issue|make|draft|fill\s+out|send)\s+(?:me\s+|us\s+|him\s+|her\s+)?(?:a\s+|an\s+|the\s+|my\s+|one\s+)?")
+                  r"(?:write|sign|give|issue|make|draft|fill\s+out|send|fake|forge|create|produce|generate)\s+(?:me\s+|us\s+|him\s+|her\s+)?"
+                  r"(?:a\s+|an\s+|the\s+|my\s+|one\s+)?"
+                  # "a doctor's prescription", "a fake referral", "a made-up doctor's note"
+                  r"(?:(?:fake|made[- ]up|forged|signed|real|official|doctor['’]?s|physician['’]?s)\s+){0,2}")
 _PRESCRIBE = re.compile(
     _PRESCRIBE_ASK + r"(?=prescription|script\b|referral|doctor['’]?s note|medical note|note from)"
     r"|\bsign\s+it\b[^.?!]{0,20}\b(?:dr|doctor|md|physician)\b"
