@@ -817,8 +817,8 @@ def test_an_article_a_maintainer_adds_is_used_at_once_without_a_faq_entry(tmp_pa
 
 @pytest.mark.parametrize("question, asks", [
     ("how long does it take to get licensed?", "duration"),
-    ("how long has medical massage been around?", "year"),   # since when: a year answers it
-    ("how long have the MMPA courses existed?", "year"),
+    ("how long has medical massage been around?", "since"),  # since when: a year answers it, or a time
+    ("how long have the MMPA courses existed?", "since"),
     ("which years does that growth estimate span?", "year"),  # years, not only "what year"
     ("how many weeks does it take to finish the MMPA program?", "duration"),
     ("what classes should i take to get hired as a medical massage therapist", None),  # "take" a class
@@ -1184,3 +1184,17 @@ def test_a_faq_entry_that_says_fewer_of_the_things_asked_does_not_take_the_lead(
     answer = assistant.ask("is a certification required by law")
     assert not answer.refused and not answer.answer.startswith("Yes"), answer.answer
     assert "not needed" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question, said", [
+    ("how long has medical massage been around?", "1997"),                 # since when: a year
+    ("the massage therapist in the comments who asked about business cards, how long had she been practicing?", "2 years"),
+])
+def test_how_long_something_has_been_is_answered_by_a_year_or_a_time(assistant, question, said):
+    answer = assistant.ask(question)
+    assert not answer.refused and said in answer.answer, answer.answer
+
+
+def test_how_long_something_has_been_is_not_answered_by_how_long_a_program_takes(assistant):
+    answer = assistant.ask("how long has the mmpa existed")
+    assert answer.refused and "how long it has been" in answer.answer, answer.answer
