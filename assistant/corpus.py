@@ -19,7 +19,7 @@ from langchain_text_splitters import MarkdownHeaderTextSplitter
 from .text import STOPWORDS, slugify, split_units, word_count, words
 
 # Bump when chunking or the index's word lists (text.STOPWORDS) change, so that a running app sees the index as stale.
-CHUNKER_VERSION = "7"  # 7: a comment chunk knows where its reply starts ("reply_from")
+CHUNKER_VERSION = "9"  # 8: a unit that points back is embedded with what it points to; 7: a comment chunk knows where its reply starts ("reply_from")
 READABLE_SUFFIXES = {".md", ".markdown", ".yaml", ".yml"}
 MAX_FILE_BYTES = 2 * 1024 * 1024  # an article is ~10 KB; a file this big is a mistake, not a page
 
@@ -338,8 +338,23 @@ def unit_documents(chunks: list[Document]) -> list[Document]:
             texts.append(("question", meta["section"]))
         texts.extend(("text", unit) for unit in split_units(chunk_body(chunk)))
         for number, (role, text) in enumerate(texts):
-            out.append(Document(page_content=text, metadata={**base, "unit": number, "role": role}))
+            # A sentence that points back ("All of these educational providers have NCBTMB approved providers.")
+            # means what it says with the sentence before it: its vector is of both, its text its own.
+            before = texts[number - 1][1] if number and role == "text" and points_back(text) else ""
+            out.append(Document(page_content=f"{before} {text}".strip(),
+                                metadata={**base, "unit": number, "role": role, "text": text}))
     return out
+
+
+# "These schools ...", "All of these ...", "Putting such training ...", "... in that state", "the last ones", "It can ...",
+# not an "it" that points forward ("It's great to see that ...", "It is important to ...").
+_POINTS_BACK = re.compile(r"^(?:(?:All|Some|Many|Most|Each|One)\s+of\s+)?(?:These|Those|Such|They|Them)\b"
+                          r"|^It\s+(?!(?:is|was|'s|’s)\s+(?:\w+\s+){0,2}?(?:to|that)\b)", re.I)
+
+
+def points_back(text: str) -> bool:
+    """The sentence names what it speaks of by pointing to the sentence before it."""
+    return bool(_POINTS_BACK.search(text))
 
 
 def term_documents(chunks: list[Document]) -> list[Document]:

@@ -220,7 +220,7 @@ class HybridRetriever(BaseRetriever):
         if self.unit_store is None or retrieval.query_vector is None:
             return None
         hits = self.unit_store.similarity_search_by_vector_with_relevance_scores(retrieval.query_vector, k=among)
-        stating = [doc for doc, _ in hits if states(doc.page_content)][:k]
+        stating = [doc for doc, _ in hits if states(doc.metadata.get("text", doc.page_content))][:k]
         return self.with_chunks(retrieval, list(dict.fromkeys(doc.metadata.get("chunk_id", "") for doc in stating)))
 
     def with_chunks(self, retrieval: Retrieval, chunk_ids: list[str]) -> Retrieval | None:
@@ -265,7 +265,7 @@ class HybridRetriever(BaseRetriever):
             for doc in unit_documents([hit.doc]):
                 key = (hit.metadata.get("chunk_id", ""), doc.metadata["unit"])
                 vec = stored.get(key)
-                units.append(Unit(text=doc.page_content, hit=hit, position=doc.metadata["unit"], role=doc.metadata["role"],
+                units.append(Unit(text=doc.metadata.get("text", doc.page_content), hit=hit, position=doc.metadata["unit"], role=doc.metadata["role"],
                                   similarity=float(vec @ q) if vec is not None else hit.dense, vector=vec))
         return units
 

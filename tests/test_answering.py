@@ -1198,3 +1198,10 @@ def test_how_long_something_has_been_is_answered_by_a_year_or_a_time(assistant, 
 def test_how_long_something_has_been_is_not_answered_by_how_long_a_program_takes(assistant):
     answer = assistant.ask("how long has the mmpa existed")
     assert answer.refused and "how long it has been" in answer.answer, answer.answer
+
+
+def test_a_sentence_that_points_back_is_found_by_what_it_points_to(assistant):
+    """"All of these educational providers have NCBTMB approved providers." answers whether the training providers
+    are NCBTMB approved; alone, its vector knows nothing of training providers."""
+    answer = assistant.ask("Are the medical massage training providers NCBTMB approved?")
+    assert not answer.refused and "NCBTMB approved" in answer.answer.split("[1]")[0], answer.answer

@@ -177,3 +177,19 @@ def test_a_reader_is_named_by_their_whole_name_or_first_name():
     assert names_person("what did mary ann ask", "Mary Ann Ninaus") and names_person("cindy's comment", "Cindy")
     assert not names_person("do rich people get medical massage?", "Nash Rich")  # a surname may be an everyday word
     assert not names_person("what did cindyx say", "Cindy")
+
+
+def test_a_unit_that_points_back_is_embedded_with_the_sentence_before_it():
+    """"All of these educational providers have NCBTMB approved providers." means little alone; its vector is of
+    it and the sentence it points to, while the text shown and cited stays its own."""
+    from langchain_core.documents import Document
+    from assistant.corpus import points_back, unit_documents
+    chunk = Document(page_content="Organizations offering training include the MMPA and the AMMA. "
+                                  "All of these educational providers have NCBTMB approved providers. It’s great to see that.",
+                     metadata={"path": "a.md", "chunk_id": "a:000", "doc_id": "a", "kind": "article"})
+    units = unit_documents([chunk])
+    pointing = [u for u in units if u.metadata["text"].startswith("All of these")]
+    assert pointing and pointing[0].page_content.startswith("Organizations offering training")
+    assert all(u.page_content == u.metadata["text"] for u in units if u is not pointing[0])
+    assert points_back("They are usually provided by third-party agencies.")
+    assert not points_back("It’s great to see that there is massage therapy that can help.")  # "it" points forward
