@@ -328,8 +328,12 @@ class Assistant:
                              timings: dict[str, float]) -> "_Reading":
         """A question that names its own things but matches nothing on its own, nor as a question about
         the subject, asked in a conversation, is read as a follow-up of it: "what do I need from the
-        doctor?" after "does insurance cover medical massage?" asks what insurance needs from the doctor."""
-        if read.decision.reason != NO_MATCH or not history or self.generator is not None:
+        doctor?" after "does insurance cover medical massage?" asks what insurance needs from the doctor. So is
+        one that asks for a figure of nothing it names and finds none ("how many days total?" after "what does
+        the MMPA offer?")."""
+        figure_of_nothing = read.decision.refused and read.decision.evidence.asks is not None \
+            and not self._names_anything(text)
+        if (read.decision.reason != NO_MATCH and not figure_of_nothing) or not history or self.generator is not None:
             return read
         joined = standalone_question(text, history, self._names_its_subject, leans=True)
         if joined == text:

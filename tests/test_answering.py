@@ -1205,3 +1205,13 @@ def test_a_sentence_that_points_back_is_found_by_what_it_points_to(assistant):
     are NCBTMB approved; alone, its vector knows nothing of training providers."""
     answer = assistant.ask("Are the medical massage training providers NCBTMB approved?")
     assert not answer.refused and "NCBTMB approved" in answer.answer.split("[1]")[0], answer.answer
+
+
+def test_a_figure_of_nothing_named_is_asked_of_the_conversation(assistant):
+    """"how many days total?" names nothing and finds no duration alone; after "what does the mmpa offer" it asks
+    the MMPA's. Alone it is still refused."""
+    history = [{"role": "user", "content": "what does the mmpa offer"},
+               {"role": "assistant", "content": "The MMPA offers a medical massage therapy certification program with three levels."}]
+    answer = assistant.ask("how many days total?", history)
+    assert not answer.refused and "13 days" in answer.answer, answer.answer
+    assert assistant.ask("how many days total?").refused
