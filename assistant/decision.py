@@ -313,7 +313,10 @@ _TOTAL = re.compile(r"\b(?:total(?:l?ing|s|led)?|in\s+all|altogether|combined|ov
 
 
 # What a question about a comment asks for: the reply to it ("and what was the answer?"), or the reader's question.
-_ASKS_REPLY = re.compile(r"\b(repl(?:y|ied|ies)|answer(?:ed|s)?|respon(?:se|ded|d))\b", re.I)
+_ASKS_REPLY = re.compile(r"\b(repl(?:y|ied|ies)|answer(?:ed|s)?|respon(?:se|ded|d)|tell|told|author)\b", re.I)
+# A question for who said something: "who asked about business cards?", "which commenter mentioned car accidents?"
+_ASKS_WHO_SAID = re.compile(r"\bwho\s+(?:asked|wrote|said|commented|mentioned|posted|talked|brought\s+up)\b"
+                            r"|\bwhich\s+(?:reader|commenter|person|one)\s+(?:asked|wrote|said|commented|mentioned|posted)\b", re.I)
 _ASKS_QUESTION = re.compile(r"\b(ask(?:ed|s)?|question)\b", re.I)
 
 
@@ -483,7 +486,7 @@ class Decider:
         if defined and any(self.vocabulary.is_name(w) for w in words(defined)):
             defined = None
         readers = [a for a in dict.fromkeys(s.unit.hit.metadata.get("author") for s in scored if s.unit.kind == "comment") if a]
-        commenter = reader_named(readers, focus, query)
+        commenter = reader_named(readers, focus, query) or self._reader_asked_for(focus, query, scored)
         comment = said_by(commenter, scored, focus) if commenter else []
         evidence = Evidence(top_similarity=round(top, 4), units=scored, terms=terms, asks=asks, typed_units=typed,
                             names=names, counted=counted, defined=defined, spelled=spelled, for_one=for_one, type_words=_type_words(asks, asked), naming=naming,
@@ -496,6 +499,17 @@ class Decider:
         if offered:
             evidence.alternative_said = self._says_any(evidence.alternatives, evidence.answers[:3])
         return evidence
+
+    def _reader_asked_for(self, focus: str, query: str, scored: list[ScoredUnit]) -> str | None:
+        """"Who asked about business cards in the comments?" asks for a reader: the one whose comment is the
+        closest passage, when it is close enough to be offered at all; a follow-up ("what did the author tell
+        her?") asks it of the reader the question before it asked for."""
+        if not any(_ASKS_WHO_SAID.search(question_sentence(text)) for text in dict.fromkeys((focus, query))):
+            return None
+        best = next((s for s in scored if s.unit.kind == "comment"), None)
+        if best is None or best.score < self.thresholds.related_score or best is not scored[0]:
+            return None
+        return best.unit.hit.metadata.get("author") or None
 
     def _says_any(self, alternatives: tuple[str, ...], units: list[ScoredUnit]) -> bool:
         """Whether the passages say one of the alternatives: the word, one of its family, its acronym

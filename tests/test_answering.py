@@ -1215,3 +1215,19 @@ def test_a_figure_of_nothing_named_is_asked_of_the_conversation(assistant):
     answer = assistant.ask("how many days total?", history)
     assert not answer.refused and "13 days" in answer.answer, answer.answer
     assert assistant.ask("how many days total?").refused
+
+
+@pytest.mark.parametrize("question, reader", [
+    ("who wrote about business cards in the comments", "Cindy wrote"),
+    ("who mentioned car accidents in the comments?", "Nash Rich wrote"),
+])
+def test_who_said_something_is_answered_by_the_reader_whose_comment_says_it(assistant, question, reader):
+    answer = assistant.ask(question)
+    assert not answer.refused and reader in answer.answer, answer.answer
+
+
+def test_what_the_author_told_a_reader_is_the_reply_to_her_comment(assistant):
+    history = [{"role": "user", "content": "who asked about business cards in the comments?"},
+               {"role": "assistant", "content": "Cindy asked whether she could put medical massage therapist on her cards."}]
+    answer = assistant.ask("what did the author tell her?", history)
+    assert not answer.refused and "Neal Lyons replied to Cindy" in answer.answer and "official designation" in answer.answer
