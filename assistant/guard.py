@@ -3,6 +3,7 @@ whether the question is about the user's own health or tries to steer the assist
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -89,6 +90,7 @@ def guard_question(question: object, max_chars: int) -> GuardedQuestion:
         checked.truncated = True
     # Markup is shown to the user as text; for searching, tags and script bodies are noise.
     text = " ".join(_MARKUP.sub(" ", text).split())
+    text = _unwrapped(text)
     checked.personal_medical = bool(_PERSONAL_MEDICAL.search(text))
     checked.asks_for_advice = checked.personal_medical and bool(_ADVICE.search(text))
     if _INJECTION.search(text):
@@ -100,6 +102,37 @@ def guard_question(question: object, max_chars: int) -> GuardedQuestion:
     checked.text = text.strip()
     checked.empty = not any(ch.isalnum() for ch in checked.text)
     return checked
+
+
+_FENCE = re.compile(r"^`{3}\s*\w*\s*|\s*`{3}$")
+
+
+def _unwrapped(text: str) -> str:
+    """A question pasted as a JSON object (a code block or bare: {"task": "answer", "q": "is a prescription
+    needed ...?", "note": "..."}) is its text values, keys and punctuation gone; the checks that follow read
+    them as they would any message (an instructing "note" is still an injection)."""
+    body = _FENCE.sub("", text.strip())
+    if not (body.startswith("{") and body.endswith("}")) and not (body.startswith("[") and body.endswith("]")):
+        return text
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return text
+    values: list[str] = []
+
+    def collect(node: object) -> None:
+        if isinstance(node, str):
+            values.append(node.strip())
+        elif isinstance(node, dict):
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+    collect(data)
+    # A word alone is a label ("user", "answer"), not what is asked.
+    said = [v if v[-1:] in ".!?" else f"{v}." for v in values if len(v.split()) > 1]
+    return " ".join(said) or text
 
 
 def looks_like_instructions(text: str) -> bool:
