@@ -215,12 +215,8 @@ class Composer:
         best = max(near, key=fit, default=lead)  # of equals, the first: the closest
         # ... and one that says no fewer of the things the question names: "is a certification required by law?"
         # is not "Do medical massage therapists have to follow state laws?" for asking about no "special" one.
-        named = self.polarity.named(question, terms)
-
         def says(unit: ScoredUnit) -> int:
-            entry = entries[unit.unit.hit.doc.id]
-            said = frozenset(content_terms(f"{entry.question} {entry.answer}", keep_filler=True))
-            return sum(has_family(t, said) for t in named)
+            return self.polarity.said_by_entry(question, entries[unit.unit.hit.doc.id], terms)
         return best if fit(best) > own and says(best) >= says(lead) else lead
 
     def _best_worded(self, decision: Decision, question: str = "") -> ScoredUnit:

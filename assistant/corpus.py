@@ -19,7 +19,7 @@ from langchain_text_splitters import MarkdownHeaderTextSplitter
 from .text import STOPWORDS, slugify, split_units, word_count, words
 
 # Bump when chunking or the index's word lists (text.STOPWORDS) change, so that a running app sees the index as stale.
-CHUNKER_VERSION = "9"  # 8: a unit that points back is embedded with what it points to; 7: a comment chunk knows where its reply starts ("reply_from")
+CHUNKER_VERSION = "9"  # 9: a unit whose subject points back is embedded with the unit before it (8: a wider variant, dropped); 7: a comment chunk knows where its reply starts ("reply_from")
 READABLE_SUFFIXES = {".md", ".markdown", ".yaml", ".yml"}
 MAX_FILE_BYTES = 2 * 1024 * 1024  # an article is ~10 KB; a file this big is a mistake, not a page
 
@@ -346,8 +346,8 @@ def unit_documents(chunks: list[Document]) -> list[Document]:
     return out
 
 
-# "These schools ...", "All of these ...", "Putting such training ...", "... in that state", "the last ones", "It can ...",
-# not an "it" that points forward ("It's great to see that ...", "It is important to ...").
+# A subject that points back: "These schools ...", "All of these ...", "They are ...", "It can ..."; not an "it" that
+# points forward ("It's great to see that ...", "It is important to ...").
 _POINTS_BACK = re.compile(r"^(?:(?:All|Some|Many|Most|Each|One)\s+of\s+)?(?:These|Those|Such|They|Them)\b"
                           r"|^It\s+(?!(?:is|was|'s|’s)\s+(?:\w+\s+){0,2}?(?:to|that)\b)", re.I)
 

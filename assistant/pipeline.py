@@ -20,7 +20,8 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from .answer import Answer
 from .corpus import chunk_body
 from .compose import Composer, Draft, render, render_answer, render_partial, render_refusal
-from .decision import (NO_MATCH, Decider, Decision, ScoredUnit, Thresholds, answer_type, asked_type, asks_only_its_type, type_words, question_sentence, typed_names)
+from .decision import (NO_MATCH, Decider, Decision, ScoredUnit, Thresholds, answer_type, asked_type, asks_only_its_type,
+                       question_sentence, type_words, typed_names)
 from .embeddings import LocalEmbeddings
 from .followup import (asked_again_of, clean_history, is_followup, is_keywords, refers_back, split_questions,
                        standalone_question)

@@ -168,17 +168,21 @@ class Polarity:
                       if not has_family(t, self.subject_terms)}
             condition = _WITHOUT.search(asked)
             without = set(content_terms(condition.group(1))) if condition else set()
-            marker = set(content_terms(condition.group(0), keep_filler=True)) - without if condition else set()
             if condition and not _all_in(without & named, said):
                 return False
             # What it asks to do, not only what it asks to do without: "can I call myself a medical massage
             # therapist on my website without a certificate?" is not "Can I take courses without getting certified?".
-            main = things - without - marker
+            main = things - without - {"without"}
             return not things or any(_all_in({t}, said) for t in (main or things))
         # One word in common ("license") says what it is about, not what it asks; and a word it does not
         # say at all ("does *workers* comp pay for it?") is asked too.
         # A relation both questions ask ("do *all* insurers want the *same* thing?") counts as a thing named.
         return len(named) + len(_relations(asked)) >= 2 and _all_in(named, said) and not self.unsaid(terms)
+
+    def said_by_entry(self, question: str, entry: Entry, terms: Iterable[Term] = ()) -> int:
+        """How many of the things the question names the entry says, in its question or its answer."""
+        said = frozenset(content_terms(f"{entry.question} {entry.answer}", keep_filler=True))
+        return sum(has_family(t, said) for t in self.named(question, terms))
 
     def listed(self, question: str, text: str, terms: Iterable[Term] = ()) -> str:
         """"Yes." for a yes/no question whose answer is a list (or an enumeration written out)
