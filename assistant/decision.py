@@ -564,7 +564,8 @@ class Decider:
         typed = _split_words(focus)
         for word in typed:
             # Function words and chat filler ("much", "get", "lol", "everywhere") carry no subject: never an ask.
-            if word in STOPWORDS or word in FILLER or word.isdigit() or (len(word) < 3 and word not in names) \
+            # Two letters do, typed in capitals or not ("ny", "pt"): they are measured like any other word.
+            if word in STOPWORDS or word in FILLER or word.isdigit() or (len(word) < 2 and word not in names) \
                     or not word.isalpha() or (word in ENGLISH_STOP_WORDS and word not in names):
                 continue
             if self.vocabulary.corpus_form(word) is None and word not in candidates:

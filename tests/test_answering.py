@@ -1246,3 +1246,27 @@ def test_a_question_pasted_as_json_is_read_from_its_values():
 def test_a_question_pasted_as_json_is_answered(assistant):
     answer = assistant.ask('{"question": "how much does the mmpa cost?"}')
     assert not answer.refused and "$1,400" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question, lacked", [
+    ("can i practice medical massage in ny?", "ny"),
+    ("is a pt allowed to do medical massage", "pt"),
+])
+def test_a_two_letter_word_typed_in_lowercase_is_measured_like_any_other(assistant, question, lacked):
+    """A state or a profession clipped to two lowercase letters is an ask the sources lack, as "NY" typed in
+    capitals already was: "can i practice medical massage in ny?" used to get the certification entry's "No."."""
+    answer = assistant.ask(question)
+    assert answer.refused and f"“{lacked}”" in answer.answer.split("\n")[0], answer.answer
+
+
+def test_rx_is_a_prescription():
+    """The trade's abbreviations for a prescription and a physician are the glossary's (a general model
+    does not know "rx"): "rx needed for ... reimbursement?" got the all-insurers entry's "No."."""
+    from assistant.vocabulary import glossary_term
+    assert glossary_term("rx") == "prescription" and glossary_term("dr") == "physician"
+
+
+def test_rx_asked_for_reimbursement_gets_no_no_from_another_entry(assistant):
+    answer = assistant.ask("rx needed for med massage reimbursement?")
+    assert not answer.refused and not answer.answer.startswith("No"), answer.answer
+    assert "prescri" in answer.answer, answer.answer
