@@ -43,11 +43,16 @@ _QUALIFIED = re.compile(r"\b(may|might|sometimes|some|perhaps|possibly|somewhat|
                         r"|^\W*(for|when)\b", re.I)
 # Words that relate what a question names, where the passage may relate the same things otherwise.
 _RELATION = re.compile(r"\b(before|after|until|till|than|instead|rather|except|besides|unless|during|while|"
-                       r"same|similar|equal|every|everywhere|always|nationwide|universally|all|"
+                       r"same|similar|equal|identical|every|each|everywhere|always|nationwide|universally|all|"
                        r"enough|sufficient|alone|just|only|merely|simply)\b", re.I)
 _ONLY_FOR = re.compile(r"\s(?:just|only|solely|exclusively)\s+for\b", re.I)
 _OTHER = re.compile(r"\b(separate|separately|another|additional|extra|special|specific|specifically|distinct|dedicated|"
                     r"different|differently|(?:its|their) own)\b", re.I)
+# Words for one relation: "is *every* insurer the *same*?" asks what "Do *all* insurance companies have the
+# *same* requirements?" does.
+_SAME_RELATION = {"every": "all", "each": "all", "equal": "same", "identical": "same", "till": "until",
+                  "rather": "instead", "merely": "only", "simply": "only", "just": "only", "alone": "only",
+                  "sufficient": "enough"}
 _RELATION_WORD = re.compile(f"{_RELATION.pattern}|{_OTHER.pattern}", re.I)
 _WITHOUT = re.compile(r"\bwithout\s+((?:[\w'’-]+\s*){1,4})", re.I)  # what it is done without: the words after it
 _CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|while|whereas)\b", re.I)
@@ -176,8 +181,10 @@ class Polarity:
             return not things or any(_all_in({t}, said) for t in (main or things))
         # One word in common ("license") says what it is about, not what it asks; and a word it does not
         # say at all ("does *workers* comp pay for it?") is asked too.
-        # A relation both questions ask ("do *all* insurers want the *same* thing?") counts as a thing named.
-        return len(named) + len(_relations(asked)) >= 2 and _all_in(named, said) and not self.unsaid(terms)
+        # A relation both questions ask ("do *all* insurers want the *same* thing?") counts as a thing named,
+        # in whichever of its words ("*every* insurer", "*identical*").
+        things = named - {stem(m.group(0)) for m in _RELATION.finditer(asked)}
+        return len(things) + len(_relations(asked)) >= 2 and _all_in(things, said) and not self.unsaid(terms)
 
     def said_by_entry(self, question: str, entry: Entry, terms: Iterable[Term] = ()) -> int:
         """How many of the things the question names the entry says, in its question or its answer."""
@@ -303,7 +310,7 @@ def states_figures(asked: str, text: str) -> bool:
 def _relations(text: str) -> set[str]:
     # "a license just for medical massage" is a license of its own, not "just a license".
     own = _ONLY_FOR.sub(" separate for", text)
-    found = {w.lower() for w in _RELATION.findall(own)}
+    found = {_SAME_RELATION.get(w.lower(), w.lower()) for w in _RELATION.findall(own)}
     if _OTHER.search(own):
         found.add("other")
     return found

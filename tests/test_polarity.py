@@ -329,6 +329,17 @@ def test_a_relation_both_questions_ask_counts_as_a_thing_named():
     assert not POLARITY.keeps_faq_opener("do insurers want a thing?", entry)
 
 
+@pytest.mark.parametrize("question", ["does every insurance company have the same requirements?",
+                                      "are the requirements identical for every insurance company?"])
+def test_words_for_one_relation_ask_it_alike(question):
+    """"every" and "each" ask what "all" does: the entry's "No." answers them (they were asked a relation
+    the entry lacked, and got no "No.")."""
+    entry = Entry("Do all insurance companies have the same requirements for reimbursement?",
+                  "No. Different insurance companies have different requirements.", 0.70)
+    assert POLARITY.keeps_faq_opener(question, entry)
+    assert not POLARITY.keeps_faq_opener("is every insurer different before a prescription?", entry)
+
+
 @pytest.mark.parametrize("question", ["is there a separate license or not?", "I wonder whether or not I need a license"])
 def test_or_not_asks_whether_and_denies_nothing(question):
     assert not negated(question)
