@@ -46,7 +46,10 @@ FILLER = frozenset(
 
 
 # People type contractions without the apostrophe ("if i dont have a prescription").
-_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|cannot|without|"
+# A word that means "not needed" denies as "not" does: "is a prescription optional?" is "is a prescription
+# not needed?", and the "Yes." of "Does insurance need a prescription?" does not answer it.
+_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|cannot|without|optional|unnecessary|needless|unneeded|"
+                       r"voluntary|elective|dispensable|non-?essential|"
                        r"(?:do|does|did|is|are|was|were|ca|wo|should|would|could|have|has|had|need)nt)\b|n['’]t\b",
                        re.IGNORECASE)
 

@@ -1270,3 +1270,12 @@ def test_rx_asked_for_reimbursement_gets_no_no_from_another_entry(assistant):
     answer = assistant.ask("rx needed for med massage reimbursement?")
     assert not answer.refused and not answer.answer.startswith("No"), answer.answer
     assert "prescri" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", ["is a physician prescription optional for insurance?",
+                                      "is a license optional for medical massage?"])
+def test_a_word_meaning_not_needed_gets_no_yes_from_a_passage_that_says_needed(assistant, question):
+    """"optional" denies what "needs" says: the prescription entry's "Yes." answered "is a physician
+    prescription optional for insurance?" (found by an own-words probe in the fifteenth session)."""
+    answer = assistant.ask(question)
+    assert not answer.refused and not answer.answer.startswith("Yes"), answer.answer

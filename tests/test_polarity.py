@@ -378,3 +378,10 @@ def test_advice_asked_gets_no_yes_or_no_from_what_is_required(assistant):
 ])
 def test_a_contraction_typed_without_its_apostrophe_is_a_negation(denies, affirms):
     assert negated(denies) and not negated(affirms)
+
+
+@pytest.mark.parametrize("question", ["is a prescription optional?", "is a treatment plan unnecessary?",
+                                      "is certification voluntary or required?"])
+def test_a_word_meaning_not_needed_denies(question):
+    assert negated(question)
+    assert not negated("is a prescription needed?")
