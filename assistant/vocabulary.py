@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .embeddings import model_words
 from .text import FILLER, STOPWORDS, stem, words
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
@@ -194,10 +195,16 @@ class Vocabulary:
             if term := glossary_term(low):
                 return f"{word} {term}"
             # "RMP (registered massage practitioners)"; "NCBTMB (national certification board ...)" too,
-            # which the corpus uses but never puts beside the name it writes out.
-            if word.isupper() and low in self.initialisms and low not in self.acronyms and low not in STOPWORDS:
+            # which the corpus uses but never puts beside the name it writes out, typed in capitals or not.
+            if (word.isupper() or self.is_name(low)) and low in self.initialisms and low not in self.acronyms \
+                    and low not in STOPWORDS:
                 return f"{word} ({' '.join(self.initialisms[low])})"
             if low in STOPWORDS or low in FILLER or self.in_corpus(low):
+                return word
+            # A word the language model knows whole is a word, not initials, unless typed in capitals:
+            # "man, is it hard?" is no "Mary Ann Ninaus"; "rmp" is "registered massage practitioners".
+            if (low in self.initialisms or low.rstrip("s") in self.initialisms) and not word.rstrip("s").isupper() \
+                    and low in model_words():
                 return word
             return self.corpus_form(low) or word
         fixed = re.sub(r"[A-Za-z]+", fix, text)

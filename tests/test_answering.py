@@ -1279,3 +1279,17 @@ def test_a_word_meaning_not_needed_gets_no_yes_from_a_passage_that_says_needed(a
     prescription optional for insurance?" (found by an own-words probe in the fifteenth session)."""
     answer = assistant.ask(question)
     assert not answer.refused and not answer.answer.startswith("Yes"), answer.answer
+
+
+def test_a_word_that_is_also_a_reader_s_initials_does_not_name_the_reader(assistant):
+    answer = assistant.ask("man, is medical massage a hard career?")
+    assert not answer.refused and "Mary Ann" not in answer.answer and "challenging" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", ["what does NCBTMB stand for", "whats ncbtmb short for"])
+def test_an_acronym_the_corpus_uses_beside_its_name_is_spelled_out(assistant, question):
+    """The corpus writes "NCBTMB" in one sentence and the board's name in another: "what does NCBTMB stand for"
+    led with "All of these educational providers have NCBTMB approved providers."."""
+    answer = assistant.ask(question)
+    first = re.split(r"(?<=[.!?])\s", answer.answer, maxsplit=1)[0]
+    assert not answer.refused and "National Certification Board for Therapeutic Massage and Bodywork" in first, answer.answer

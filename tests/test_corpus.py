@@ -150,7 +150,19 @@ def test_an_acronym_the_corpus_uses_apart_from_its_name_is_joined_to_the_name():
         "All of these providers are NCBTMB approved.",
     ])
     assert "national certification board" in vocabulary.correct("what is the NCBTMB?")
-    assert vocabulary.correct("what is the ncbtmb?") == "what is the ncbtmb?"  # typed as a word, not an acronym
+    # typed in lowercase, still the acronym the corpus uses (no word the language model knows whole)
+    assert "national certification board" in vocabulary.correct("whats the ncbtmb short for?")
+
+
+def test_a_word_typed_in_lowercase_is_no_initials_when_the_language_model_knows_it_whole():
+    """"man, is it hard?" was read as "Mary Ann Ninaus, is it hard?" and answered from her comment."""
+    from assistant.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary.from_texts(["Mary Ann Ninaus asked about Registered Massage Practitioners.", "A massage."])
+    assert vocabulary.initialisms["man"] == ("mary", "ann", "ninaus")
+    assert "mary" not in vocabulary.correct("man, is it hard?")
+    assert "mary ann ninaus" in vocabulary.correct("what did MAN ask?")
+    assert "registered massage practitioners" in vocabulary.correct("whats an rmp?")
 
 
 def test_capitals_running_on_are_not_names():
