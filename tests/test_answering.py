@@ -1293,3 +1293,12 @@ def test_an_acronym_the_corpus_uses_beside_its_name_is_spelled_out(assistant, qu
     answer = assistant.ask(question)
     first = re.split(r"(?<=[.!?])\s", answer.answer, maxsplit=1)[0]
     assert not answer.refused and "National Certification Board for Therapeutic Massage and Bodywork" in first, answer.answer
+
+
+@pytest.mark.parametrize("question", ["do i need to be licensed before taking medical massage classes",
+                                      "must i be an lmt before enrolling in medical massage courses"])
+def test_licensed_before_taking_classes_asks_what_is_needed_first(assistant, question):
+    """Answered by what a medical massage school expects first, not by "Can I take medical massage classes in
+    my massage therapy program?" (found by an own-words probe in the fifteenth session)."""
+    answer = assistant.ask(question)
+    assert not answer.refused and "already need to be a licensed" in answer.answer.split("\n")[0][:160], answer.answer
