@@ -1302,3 +1302,13 @@ def test_licensed_before_taking_classes_asks_what_is_needed_first(assistant, que
     my massage therapy program?" (found by an own-words probe in the fifteenth session)."""
     answer = assistant.ask(question)
     assert not answer.refused and "already need to be a licensed" in answer.answer.split("\n")[0][:160], answer.answer
+
+
+def test_a_yes_no_question_naming_what_it_needs_first_is_not_asking_for_a_school_s_prerequisite(assistant):
+    """"Is there a special certification I need first?" asks about the certification it names, story or not:
+    with an LMT's story before it, it got what a medical massage school expects first (a drafted reply to a
+    commenter, found in the fifteenth session). "What do I need first ...?" still asks for the prerequisite."""
+    answer = assistant.ask("Hi, I'm an LMT in Ohio with 5 years experience. Is there a special certification I need first?")
+    assert not answer.refused and "not needed" in answer.answer.split("\n")[0][:200], answer.answer
+    answer = assistant.ask("what do i need first before i start medical massage classes")
+    assert "already need to be a licensed" in answer.answer.split("\n")[0][:160], answer.answer
