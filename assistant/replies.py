@@ -73,15 +73,14 @@ def read_comments(path: Path) -> list[Comment]:
 def draft_reply(assistant, comment: Comment) -> Reply:
     question = comment.question or comment.text
     answer: Answer = assistant.ask(question)
-    # Each sentence of an answer ends with its markers ("... cost. [1][2]"): keep them together.
-    said = answer.answer.split("**What my sources do say:**")[-1] if answer.refused else answer.answer
-    sentences = re.findall(r"\S.*?\[\d+\](?:\[\d+\])*(?=\s|$)", said, flags=re.S) or split_sentences(said)
-    body = " ".join(" ".join(s.split()) for s in sentences[:MAX_SENTENCES - answer.refused]).strip()
-    body = re.sub(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])", r"\1", body)  # the answer's italic framing, as plain words
-    if answer.refused:  # say first what the sources do not cover, then what they do say
-        missing = answer.answer.strip().split("\n")[0].replace("*", "").strip()
-        body = f"{missing} {body}".strip()
-    text = f"{_given_name(comment.author)} – {body}"
+    # A comment asking two things gets one paragraph for each, led by what it answers ("To “...”: Yes. ...").
+    parts = _PART.split(answer.answer.strip())
+    if len(parts) >= 3 and not parts[0].strip():
+        bodies = [f"To “{asked.strip()}”: {_plain(said, MAX_SENTENCES // 2)}" for asked, said in zip(parts[1::2], parts[2::2])]
+        body = "\n\n" + "\n\n".join(bodies)
+    else:
+        body = " " + _plain(answer.answer, MAX_SENTENCES)
+    text = f"{_given_name(comment.author)} –{body}"
     used = {int(n) for n in re.findall(r"\[(\d+)\]", body)}
     citations = [c.model_dump() for c in answer.citations if c.n in used]
     why = ""
@@ -90,6 +89,24 @@ def draft_reply(assistant, comment: Comment) -> Reply:
     elif answer.confidence < MIN_CONFIDENCE:
         why = f"low confidence ({answer.confidence:.2f})"
     return Reply(comment.source, comment.author, question, text, bool(why), why, citations)
+
+
+_PART = re.compile(r"^\*\*(?!What my sources do say)(.+?)\*\*\s*$", re.M)  # a part's heading: the question it answers
+
+
+def _plain(answer: str, max_sentences: int) -> str:
+    """An answer (or a part of one) as a reply says it: plain words, at most ``max_sentences`` with their
+    markers; a refusal says first what the sources do not cover, then what they do say."""
+    refused = "**What my sources do say:**" in answer
+    said = answer.split("**What my sources do say:**")[-1]
+    # Each sentence of an answer ends with its markers ("... cost. [1][2]"): keep them together.
+    sentences = re.findall(r"\S.*?\[\d+\](?:\[\d+\])*(?=\s|$)", said, flags=re.S) or split_sentences(said)
+    body = " ".join(" ".join(s.split()) for s in sentences[:max(1, max_sentences - refused)]).strip()
+    body = re.sub(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])", r"\1", body)  # the answer's italic framing, as plain words
+    if refused:
+        missing = answer.strip().split("\n")[0].replace("*", "").strip()
+        body = f"{missing} {body}".strip()
+    return body
 
 
 def _given_name(author: str) -> str:

@@ -1,6 +1,7 @@
 """The maintainers' side: the question log, knowledge gaps, the /admin page and drafted replies."""
 
 import json
+import re
 import os
 import sqlite3
 import subprocess
@@ -195,3 +196,14 @@ def test_gaps_command_reads_the_log(built_settings, tmp_path):
     assert out.returncode == 0, out.stderr
     (gap,) = json.loads(out.stdout)
     assert gap["count"] == 2 and "medicare" in gap["faq_entry"].lower() and gap["reason"] == "not covered: medicare"
+
+
+def test_a_drafted_reply_to_two_questions_answers_each_in_its_own_paragraph(assistant):
+    """The chat's bold part headings read as "**Do I need ...** Yes. ..." run into one paragraph of a reply."""
+    reply = draft_reply(assistant, Comment("pasted", "Jo Smith", "Do I need a prescription from the patient's doctor, "
+                                           "and is there a special certification I need first?"))
+    paragraphs = reply.text.split("\n\n")
+    assert "*" not in reply.text and len(paragraphs) == 3 and paragraphs[0] == "Jo –", reply.text
+    assert paragraphs[1].startswith("To “Do I need a prescription") and "Yes." in paragraphs[1], reply.text
+    assert paragraphs[2].startswith("To “is there a special certification") and "No." in paragraphs[2], reply.text
+    assert all(re.search(r"\[\d+\]", p) for p in paragraphs[1:]) and reply.citations
