@@ -35,6 +35,7 @@ from .sources import SourceDescription, reader_named
 from .store import chroma_client, open_vector_store
 from .text import content_terms, overlap, split_units, typed_pattern, typed_sentences, words
 
+_DEFINITE = re.compile(r"\bthe\s+\w+", re.I)  # "the field", "the job market": a thing the reader is taken to know
 log = logging.getLogger(__name__)
 
 
@@ -288,7 +289,7 @@ class Assistant:
         read = _Reading(query, focus, *self._decide(query, focus, timings))
         if standalone == text:
             read = self._story_question(read, timings)
-            read = self._about_the_subject(read, text, timings)
+            read = self._about_the_subject(read, text, timings, bool(history))
             read = self._in_the_conversation(read, text, history, timings)
         else:
             read = self._followup_alone(read, text, timings)
@@ -343,15 +344,17 @@ class Assistant:
         retried, found = self._decide(query, read.focus, timings)
         return _Reading(query, read.focus, retried, found) if retried.verdict == "answer" else read
 
-    def _about_the_subject(self, read: "_Reading", text: str, timings: dict[str, float]) -> "_Reading":
+    def _about_the_subject(self, read: "_Reading", text: str, timings: dict[str, float],
+                           conversation: bool = False) -> "_Reading":
         """A message that leans on something ("is it too late to get into this?"), took nothing from
         the history and is not understood on its own is read as being about what every article is
-        about. So are a few search words ("job outlook"), when the passage that answers then has
-        every one of them ("car insurance" is not answered by billing)."""
+        about; so is one that opens a conversation with a thing the reader is taken to know ("how fast
+        is *the field* growing?"). So are a few search words ("job outlook"), when the passage that
+        answers then has every one of them ("car insurance" is not answered by billing)."""
         if read.decision.reason != NO_MATCH or not self.sources.subject:
             return read
         about = f"{self.sources.subject} {read.query}"
-        if refers_back(text):
+        if refers_back(text) or (not conversation and _DEFINITE.search(text)):
             return _Reading(about, read.focus, *self._decide(about, read.focus, timings))
         if is_keywords(text):
             retried, found = self._decide(about, about, timings)

@@ -1001,8 +1001,8 @@ def test_a_yes_no_question_naming_nothing_of_the_subject_is_asked_again_about_it
 def test_a_question_that_matches_nothing_alone_is_read_in_the_conversation(assistant):
     history = [{"role": "user", "content": "does insurance cover medical massage"},
                {"role": "assistant", "content": "Yes. For insurance to cover medical massage, ..."}]
-    assert assistant.ask("what do i need from the doctor?").refused  # alone it matches nothing
-    answer = assistant.ask("what do i need from the doctor?", history)
+    assert assistant.ask("what do i need from my doctor?").refused  # alone it matches nothing
+    answer = assistant.ask("what do i need from my doctor?", history)
     assert not answer.refused and re.search(r"prescribed by an acting physician", answer.answer)
 
 
@@ -1312,3 +1312,18 @@ def test_a_yes_no_question_naming_what_it_needs_first_is_not_asking_for_a_school
     assert not answer.refused and "not needed" in answer.answer.split("\n")[0][:200], answer.answer
     answer = assistant.ask("what do i need first before i start medical massage classes")
     assert "already need to be a licensed" in answer.answer.split("\n")[0][:160], answer.answer
+
+
+@pytest.mark.parametrize("question", ["how fast is the field growing", "is the job market good"])
+def test_a_first_question_about_the_field_is_about_the_subject(assistant, question):
+    """"the field" opens a conversation about what every article is about: "how fast is the field growing" was
+    refused, though the sources state the outlook (found by an own-words probe in the fifteenth session)."""
+    answer = assistant.ask(question)
+    assert not answer.refused and "23%" in answer.answer.split("\n")[0][:200], answer.answer
+
+
+def test_the_definite_thing_of_a_follow_up_is_read_with_the_conversation_first(assistant):
+    previous = "does insurance cover medical massage"
+    history = [{"role": "user", "content": previous}, {"role": "assistant", "content": assistant.ask(previous).answer}]
+    answer = assistant.ask("what do i need from the doctor?", history)
+    assert answer.answer.startswith("For insurance to cover medical massage, the massage needs to be prescribed"), answer.answer
