@@ -293,7 +293,12 @@ _DEFINITION = re.compile(
     r"|what(?:\s+(?:is|are)|['’]?s)\s+(?:(?:a|an)\s+)?(?P<what>[\w'’ -]+?))"
     r"(?:\s+(?:exactly|actually|really))?\W*$", re.I)
 # "<thing> is a ...", "<thing> means ...", "<thing> is often defined as ...": not "<thing> is expected to ...".
-_DEFINES = re.compile(r"^\s*(?:which|means?|refers?\s+to|stands?\s+for|(?:is|are)\s+(?:often\s+|usually\s+|simply\s+|basically\s+)?"
+# What follows a thing in a sentence that says what it is: "X is a ...", "X, which ...", and by its kinds or
+# who gives it: "clinical massage techniques, including myofascial treatments ...", "adjunct credentials,
+# usually provided by third-party agencies ...".
+_DEFINES = re.compile(r"^\s*(?:which|means?|refers?\s+to|stands?\s+for|including|such\s+as|"
+                      r"(?:usually\s+|often\s+|typically\s+)?(?:provided|offered|given|issued)\s+by|"
+                      r"(?:is|are)\s+(?:often\s+|usually\s+|simply\s+|basically\s+)?"
                       r"(?:a|an|the|one|when|what|how|defined|called|known))\b", re.I)
 _LEAD_IN = re.compile(r"^\W*(?:so|in essence|in other words|basically|simply put|in short)\W+", re.I)
 

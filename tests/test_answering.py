@@ -1327,3 +1327,12 @@ def test_the_definite_thing_of_a_follow_up_is_read_with_the_conversation_first(a
     history = [{"role": "user", "content": previous}, {"role": "assistant", "content": assistant.ask(previous).answer}]
     answer = assistant.ask("what do i need from the doctor?", history)
     assert answer.answer.startswith("For insurance to cover medical massage, the massage needs to be prescribed"), answer.answer
+
+
+@pytest.mark.parametrize("question, said", [
+    ("what are clinical massage techniques", "myofascial treatments"),
+    ("what are adjunct credentials", "third-party agencies"),
+])
+def test_what_a_thing_is_may_be_said_by_its_kinds_or_who_gives_it(assistant, question, said):
+    answer = assistant.ask(question)
+    assert not answer.refused and said in answer.answer.split("\n")[0][:250], answer.answer

@@ -73,6 +73,10 @@ def test_what_a_question_asks_the_meaning_of(question, thing):
     ("The patient shows that the massages are part of a treatment plan for injuries.", False),  # uses it
     ("Insurers ask whether the treatment plan is expected to relieve the condition.", False),  # not its subject
     ("Courses cover pathologies and contraindications.", False),
+    # by its kinds, or by who gives it
+    ("The work focuses on a treatment plan, including massage sessions and exercises.", True),
+    ("You can also get a treatment plan, usually provided by a physician.", True),
+    ("Insurers ask for a treatment plan, expected to relieve the condition.", False),
 ])
 def test_a_sentence_defines_a_thing_when_it_says_what_it_is(text, says):
     hit = RetrievedChunk(doc=Document(page_content=text, metadata={}, id="c"), score=1.0)
