@@ -28,7 +28,7 @@ STOPWORDS = frozenset(
     themselves then there there's these they they'd they'll they're they've this those through to too under
     until up very was wasn't we we'd we'll we're we've were weren't what what's when when's where where's which
     while who who's whom why why's will with won't would wouldn't you you'd you'll you're you've your yours
-    yourself yourselves toward towards upon onto via among amongst across""".split()
+    yourself yourselves toward towards upon onto via among amongst across vs versus""".split()
 )
 
 # Words people add to a question that carry no subject: greetings, hedges, chat abbreviations.

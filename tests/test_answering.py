@@ -1336,3 +1336,9 @@ def test_the_definite_thing_of_a_follow_up_is_read_with_the_conversation_first(a
 def test_what_a_thing_is_may_be_said_by_its_kinds_or_who_gives_it(assistant, question, said):
     answer = assistant.ask(question)
     assert not answer.refused and said in answer.answer.split("\n")[0][:250], answer.answer
+
+
+def test_vs_is_a_preposition_not_an_ask(assistant):
+    """Two-letter words are measured since this session; "vs" (as "versus" and "via") is a function word."""
+    _, trace = assistant.trace("medical massage vs relaxation massage", [])
+    assert not any("vs" in term.word.split() for d in trace.decisions for term in d.evidence.terms)
