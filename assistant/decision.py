@@ -574,10 +574,12 @@ class Decider:
         names = typed_names(focus)
         candidates: list[str] = []
         typed = _split_words(focus)
-        for word in typed:
+        for i, word in enumerate(typed):
             # Function words and chat filler ("much", "get", "lol", "everywhere") carry no subject: never an ask.
-            # Two letters do, typed in capitals or not ("ny", "pt"): they are measured like any other word.
-            if word in STOPWORDS or word in FILLER or word.isdigit() or (len(word) < 2 and word not in names) \
+            # Two letters typed in lowercase are a thing only after an article or a preposition ("in ny", "a pt"):
+            # elsewhere they are chat ("ya but ...", "eh is it ...", "a tight budget rn").
+            short = len(word) < 3 and word not in names and not (len(word) == 2 and i and typed[i - 1] in _BEFORE_A_THING)
+            if word in STOPWORDS or word in FILLER or word.isdigit() or short \
                     or not word.isalpha() or (word in ENGLISH_STOP_WORDS and word not in names):
                 continue
             if self.vocabulary.corpus_form(word) is None and word not in candidates:
@@ -659,6 +661,9 @@ def _says(unit: Unit) -> str:
 def _unit_terms(text: str) -> frozenset[str]:
     """A corpus sentence's terms: the same sentences come back question after question."""
     return frozenset(content_terms(text, keep_filler=True))
+
+
+_BEFORE_A_THING = frozenset("a an the my your his her their our this that in at for from to of as with by on into per".split())
 
 
 def _split_words(text: str) -> list[str]:

@@ -1259,6 +1259,12 @@ def test_a_two_letter_word_typed_in_lowercase_is_measured_like_any_other(assista
     assert answer.refused and f"“{lacked}”" in answer.answer.split("\n")[0], answer.answer
 
 
+@pytest.mark.parametrize("question", ["ya but do i need a license", "eh is it worth it"])
+def test_two_lowercase_letters_that_open_a_message_are_chat(assistant, question):
+    """Only after an article or a preposition ("in ny", "a pt") are two lowercase letters a thing asked about."""
+    assert not assistant.ask(question).refused
+
+
 def test_rx_is_a_prescription():
     """The trade's abbreviations for a prescription and a physician are the glossary's (a general model
     does not know "rx"): "rx needed for ... reimbursement?" got the all-insurers entry's "No."."""
