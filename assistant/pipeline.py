@@ -35,7 +35,7 @@ from .sources import SourceDescription, reader_named
 from .store import chroma_client, open_vector_store
 from .text import content_terms, overlap, split_units, typed_pattern, typed_sentences, words
 
-_DEFINITE = re.compile(r"\bthe\s+\w+", re.I)  # "the field", "the job market": a thing the reader is taken to know
+_DEFINITE = re.compile(r"\bthe\s+(\w+)", re.I)  # "the field", "the job market": a thing the reader is taken to know
 log = logging.getLogger(__name__)
 
 
@@ -348,13 +348,15 @@ class Assistant:
                            conversation: bool = False) -> "_Reading":
         """A message that leans on something ("is it too late to get into this?"), took nothing from
         the history and is not understood on its own is read as being about what every article is
-        about; so is one that opens a conversation with a thing the reader is taken to know ("how fast
-        is *the field* growing?"). So are a few search words ("job outlook"), when the passage that
+        about; so is one that opens a conversation with a thing the reader is taken to know, a thing the
+        sources speak of ("how fast is *the field* growing?"; not "*the claim*"). So are a few search words ("job outlook"), when the passage that
         answers then has every one of them ("car insurance" is not answered by billing)."""
         if read.decision.reason != NO_MATCH or not self.sources.subject:
             return read
         about = f"{self.sources.subject} {read.query}"
-        if refers_back(text) or (not conversation and _DEFINITE.search(text)):
+        vocabulary = self.retriever.vocabulary
+        known = [m.group(1).lower() for m in _DEFINITE.finditer(text)]  # "the field": a thing the sources speak of
+        if refers_back(text) or (not conversation and any(vocabulary.in_corpus(w) for w in known)):
             return _Reading(about, read.focus, *self._decide(about, read.focus, timings))
         if is_keywords(text):
             retried, found = self._decide(about, about, timings)

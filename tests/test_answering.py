@@ -1348,3 +1348,9 @@ def test_vs_is_a_preposition_not_an_ask(assistant):
     """Two-letter words are measured since this session; "vs" (as "versus" and "via") is a function word."""
     _, trace = assistant.trace("medical massage vs relaxation massage", [])
     assert not any("vs" in term.word.split() for d in trace.decisions for term in d.evidence.terms)
+
+
+def test_a_definite_thing_the_sources_never_speak_of_is_not_read_as_the_subject(assistant):
+    """"the claim" is no thing of the sources: "what happens if insurance denies the claim" stays refused (read as
+    about medical massage, it was answered by "They try to recoup the costs through their medical insurer")."""
+    assert assistant.ask("what happens if insurance denies the claim").refused
