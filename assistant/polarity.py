@@ -54,6 +54,7 @@ _SAME_RELATION = {"every": "all", "each": "all", "equal": "same", "identical": "
                   "rather": "instead", "merely": "only", "simply": "only", "just": "only", "alone": "only",
                   "sufficient": "enough"}
 _RELATION_WORD = re.compile(f"{_RELATION.pattern}|{_OTHER.pattern}", re.I)
+_MEMBERSHIP = re.compile(r"\b(?:part\s+of|among|included\s+in|one\s+of)\b", re.I)  # asks whether a thing is in a list
 _WITHOUT = re.compile(r"\bwithout\s+((?:[\w'’-]+\s*){1,4})", re.I)  # what it is done without: the words after it
 _CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|while|whereas)\b", re.I)
 _CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s")
@@ -199,7 +200,8 @@ class Polarity:
         if not _asks_whether(asked) or _relations(asked) - _relations(text) or not states_figures(asked, text):
             return ""  # "the same as" is not "includes"
         items = list_items(text)
-        named = self.named(question, terms)
+        # What asks whether it is in the list ("is pharmacology *part* of the training?") is no thing it must name.
+        named = self.named(question, terms) - {stem(w) for m in _MEMBERSHIP.finditer(asked) for w in words(m.group(0))}
         # A list holds things: the question names one of them by its word, not by a word of its
         # family ("is it painful?" does not ask about "back and neck pain").
         listed = {_singular(w) for item in items for w in words(item)}

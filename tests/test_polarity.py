@@ -57,6 +57,9 @@ CONDITIONS = "It can treat carpal tunnel syndrome, sciatica, back and neck pain 
     # A list holds things named by their word: "painful" is not an item "back and neck pain".
     ("is it painful?", CONDITIONS, ""),
     ("does it help with neck pains?", CONDITIONS, "Yes."),
+    # What asks whether a thing is in the list ("part of", "among") is no thing the list must name.
+    ("is cross fibre friction part of medical massage?", TECHNIQUES, "Yes."),
+    ("is reflexology part of medical massage?", TECHNIQUES, ""),
     # Another kind of the subject: what traditional massage does not do says nothing of medical massage.
     ("does medical massage diagnose problems?", "Traditional massage therapy does not attempt to diagnose problems.", ""),
     ("do doctors refer patients to massage therapists?", "Licensed medical massage therapists use referrals "
