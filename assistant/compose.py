@@ -67,7 +67,7 @@ class Composer:
                 units[0] = without_opener(units[0])
             if units and not states_figure and not OPENER.match(faq_answer):  # the entry's own yes or no, or none
                 opener = self.polarity.opener(question, units[0], decision.evidence.terms) \
-                    or self.polarity.listed(question, faq_answer, decision.evidence.terms)  # the list may go on
+                    or self.polarity.listed(question, faq_answer, decision.evidence.terms, entry.question)  # the list may go on
                 units[0] = f"{opener} {units[0]}" if opener else units[0]
             if units and not states_figure and not OPENER.match(units[0]) and self.polarity.refutes(question, faq_answer):
                 units[0] = f"No. {units[0]}"  # "is it true you have to buy their certificate?": the entry calls it false

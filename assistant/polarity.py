@@ -192,10 +192,11 @@ class Polarity:
         said = frozenset(content_terms(f"{entry.question} {entry.answer}", keep_filler=True))
         return sum(has_family(t, said) for t in self.named(question, terms))
 
-    def listed(self, question: str, text: str, terms: Iterable[Term] = ()) -> str:
+    def listed(self, question: str, text: str, terms: Iterable[Term] = (), heading: str = "") -> str:
         """"Yes." for a yes/no question whose answer is a list (or an enumeration written out)
         that names what it asks about: "does it help with migraines?" of the conditions treated.
-        Only an affirmative list that names all the question names."""
+        Only an affirmative list that names all the question names, itself or in its ``heading`` (a FAQ
+        entry's question: "is sciatica among the *conditions* it treats?" of "What conditions can it treat?")."""
         asked = question_sentence(question).strip()
         if not _asks_whether(asked) or _relations(asked) - _relations(text) or not states_figures(asked, text):
             return ""  # "the same as" is not "includes"
@@ -206,7 +207,7 @@ class Polarity:
         # family ("is it painful?" does not ask about "back and neck pain").
         listed = {_singular(w) for item in items for w in words(item)}
         in_list = any(_singular(w) in listed for w in words(asked) if stem(w) in named)
-        return "Yes." if in_list and not negated(text) and _all_in(named, content_terms(text, keep_filler=True)) else ""
+        return "Yes." if in_list and not negated(text) and _all_in(named, content_terms(f"{heading} {text}", keep_filler=True)) else ""
 
     def unsaid(self, terms: Iterable[Term]) -> list[str]:
         """Words of the question no passage has and no corpus word means, that matter to what it asks

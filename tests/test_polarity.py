@@ -388,3 +388,12 @@ def test_a_contraction_typed_without_its_apostrophe_is_a_negation(denies, affirm
 def test_a_word_meaning_not_needed_denies(question):
     assert negated(question)
     assert not negated("is a prescription needed?")
+
+
+def test_a_faq_list_names_things_in_its_question_too():
+    """"is sciatica among the conditions it treats?" of "What conditions can medical massage treat?": the
+    entry's answer names sciatica, its question the conditions."""
+    answer = "Medical massage can generally treat carpal tunnel syndrome, sciatica, back and neck pain and migraines."
+    question = "is sciatica among the conditions it treats?"
+    assert POLARITY.listed(question, answer, heading="What conditions can medical massage treat?") == "Yes."
+    assert POLARITY.listed(question, answer) == ""
