@@ -371,6 +371,12 @@ class Assistant:
         what every article is about."""
         if read.decision.reason != NO_MATCH or not self.sources.subject:
             return read
+        # The conversation about what every article is about first: "where does that number come from?" after
+        # "what is the job outlook" (which itself matches only so) is still about the outlook.
+        about = f"{self.sources.subject} {read.query}"
+        retried, found = self._decide(about, read.focus, timings)
+        if retried.verdict == "answer":
+            return _Reading(about, read.focus, retried, found)
         alone, retried, found = self._asked_alone(text, read.query, read.focus, timings, about_subject=True)
         return _Reading(alone, read.focus, retried, found) if retried.verdict == "answer" else read
 

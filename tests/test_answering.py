@@ -1354,3 +1354,14 @@ def test_a_definite_thing_the_sources_never_speak_of_is_not_read_as_the_subject(
     """"the claim" is no thing of the sources: "what happens if insurance denies the claim" stays refused (read as
     about medical massage, it was answered by "They try to recoup the costs through their medical insurer")."""
     assert assistant.ask("what happens if insurance denies the claim").refused
+
+
+def test_a_follow_up_is_asked_with_the_conversation_about_the_subject_before_alone(assistant):
+    """"what is the job outlook" matches only when read as about medical massage; "where does that number come
+    from?" after it was asked alone and answered with the definition of medical massage."""
+    previous = "what is the job outlook"
+    first = assistant.ask(previous)
+    assert not first.refused and "23%" in first.answer, first.answer
+    history = [{"role": "user", "content": previous}, {"role": "assistant", "content": first.answer}]
+    answer = assistant.ask("where does that number come from", history)
+    assert not answer.refused and "Bureau of Labor Statistics" in answer.answer.split("\n")[0][:120], answer.answer
