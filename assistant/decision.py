@@ -500,8 +500,11 @@ class Decider:
         readers = [a for a in dict.fromkeys(s.unit.hit.metadata.get("author") for s in scored if s.unit.kind == "comment") if a]
         commenter = reader_named(readers, focus, query) or self._reader_asked_for(focus, query, scored)
         comment = said_by(commenter, scored, focus) if commenter else []
+        # The words that ask for the answer's type ("how many days", "stand for") are no thing the sources lack.
+        asking = _type_words(asks, asked) | (_spelling_words(focus) if spelled else frozenset())
         evidence = Evidence(top_similarity=round(top, 4), units=scored, terms=terms, asks=asks, typed_units=typed,
-                            names=names, counted=counted, defined=defined, spelled=spelled, for_one=for_one, type_words=_type_words(asks, asked) | (_spelling_words(focus) if spelled else frozenset()), naming=naming,
+                            names=names, counted=counted, defined=defined, spelled=spelled, for_one=for_one,
+                            type_words=asking, naming=naming,
                             commenter=commenter, comment=comment,
                             focus_vector=None if own is None else np.asarray(own))
         self._read_in_passages(evidence, focus)

@@ -349,11 +349,12 @@ class Assistant:
         """A message that leans on something ("is it too late to get into this?"), took nothing from
         the history and is not understood on its own is read as being about what every article is
         about; so is one that opens a conversation with a thing the reader is taken to know, a thing the
-        sources speak of ("how fast is *the field* growing?"; not "*the claim*"). So are a few search words ("job outlook"), when the passage that
-        answers then has every one of them ("car insurance" is not answered by billing)."""
+        sources speak of ("how fast is *the field* growing?"; not "*the claim*"). So are a few search words
+        ("job outlook"), when the passage that answers then has every one of them ("car insurance" is not
+        answered by billing)."""
         if read.decision.reason != NO_MATCH or not self.sources.subject:
             return read
-        about = f"{self.sources.subject} {read.query}"
+        about = self._of_the_subject(read.query)
         vocabulary = self.retriever.vocabulary
         known = [m.group(1).lower() for m in _DEFINITE.finditer(text)]  # "the field": a thing the sources speak of
         if refers_back(text) or (not conversation and any(vocabulary.in_corpus(w) for w in known)):
@@ -373,7 +374,7 @@ class Assistant:
             return read
         # The conversation about what every article is about first: "where does that number come from?" after
         # "what is the job outlook" (which itself matches only so) is still about the outlook.
-        about = f"{self.sources.subject} {read.query}"
+        about = self._of_the_subject(read.query)
         retried, found = self._decide(about, read.focus, timings)
         if retried.verdict == "answer":
             return _Reading(about, read.focus, retried, found)
@@ -453,6 +454,10 @@ class Assistant:
         names = vocabulary.names_in(query) or ([self.sources.subject] if about_subject else [])
         alone = vocabulary.correct(" ".join([*names, text]))
         return (alone, *self._decide(alone, focus, timings))
+
+    def _of_the_subject(self, query: str) -> str:
+        """The query asked of what every article is about."""
+        return f"{self.sources.subject} {query}"
 
     def _names_anything(self, question: str) -> bool:
         """The question names something itself: a name (the corpus's or one typed as a name) or the subject."""

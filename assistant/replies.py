@@ -91,14 +91,15 @@ def draft_reply(assistant, comment: Comment) -> Reply:
     return Reply(comment.source, comment.author, question, text, bool(why), why, citations)
 
 
+_SAID = "**What my sources do say:**"  # what a partial answer offers follows this line (prompts/partial.md)
 _PART = re.compile(r"^\*\*(?!What my sources do say)(.+?)\*\*\s*$", re.M)  # a part's heading: the question it answers
 
 
 def _plain(answer: str, max_sentences: int) -> str:
     """An answer (or a part of one) as a reply says it: plain words, at most ``max_sentences`` with their
     markers; a refusal says first what the sources do not cover, then what they do say."""
-    refused = "**What my sources do say:**" in answer
-    said = answer.split("**What my sources do say:**")[-1]
+    refused = _SAID in answer
+    said = answer.split(_SAID)[-1]
     # Each sentence of an answer ends with its markers ("... cost. [1][2]"): keep them together.
     sentences = re.findall(r"\S.*?\[\d+\](?:\[\d+\])*(?=\s|$)", said, flags=re.S) or split_sentences(said)
     body = " ".join(" ".join(s.split()) for s in sentences[:max(1, max_sentences - refused)]).strip()
