@@ -48,8 +48,9 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from .followup import asks_again
 from .guard import looks_like_instructions
 from .retrieval import Retrieval, Unit
-from .text import FILLER, INTERROGATIVE, OPENING, STOPWORDS, content_terms, has_family, list_items, normalize_numbers, split_sentences, typed_pattern, typed_sentences, words
+from .text import FILLER, INTERROGATIVE, OPENING, STOPWORDS, content_terms, has_family, list_items, normalize_numbers, split_sentences, stem, typed_pattern, typed_sentences, words
 from .sources import reader_named
+from .compounds import compounds_in
 from .vocabulary import LEXICON_DIR, Vocabulary, glossary_term
 
 Verdict = Literal["answer", "partial", "refuse"]
@@ -100,6 +101,7 @@ class Term:
     in_passage: float | None = None  # how closely the best passages say what the word means in the question
     in_story: bool = False     # said only in the story before the question ("my cousin does swedish massages. is that ...?")
     subject: bool = False      # who or what a yes/no question asks about ("can a *nurse* do medical massage?")
+    compound: bool = False     # corpus words that name another kind together ("*physical therapist*"): judged as one word
 
 
 @dataclass
@@ -110,6 +112,12 @@ class Probes:
     # Of those, the names in the sentence that asks, when the message says more ("Is it regulated differently in
     # Canada? I'm thinking of practising in Ontario."): measured in that sentence too, after the words' texts.
     asking: list[str] = field(default_factory=list)
+    compounds: list[str] = field(default_factory=list)  # of ``words``, the runs of corpus words WordNet names as one
+    in_text: dict[str, str] = field(default_factory=dict)  # such a run as it stands in the text: "car auto insurance"
+
+    def as_written(self, word: str) -> str:
+        """The word or run as it stands in the text measured (with any glossary word put beside the user's)."""
+        return self.in_text.get(word, word)
 
 
 @dataclass
@@ -591,6 +599,8 @@ class Decider:
         # Names side by side ("Ontario, Canada"): each moves the question little when dropped alone, as the other
         # still says where; together they are one name.
         candidates += [phrase for phrase in _runs(typed, [w for w in candidates if w in names]) if phrase not in candidates]
+        in_text = {phrase: run for phrase, run in self._unwritten_compounds(typed, candidates).items() if phrase not in candidates}
+        candidates += list(in_text)
         if not candidates:  # in a follow-up, what the user typed is still embedded: what it asks on its own
             return Probes([], names, [focus] if focus != query else [])
         # The shift is measured on what the user typed: in a follow-up ("and does Medicaid?") the
@@ -601,7 +611,24 @@ class Decider:
         # hide how much it matters ("Is it regulated differently in Canada? I'm thinking of practising in ...").
         asking = [w for w in candidates if w in names and sentence != focus and _drop_word(sentence, w) != sentence]
         clause = [sentence] + [_drop_word(sentence, w) for w in asking] if asking else []
-        return Probes(candidates, names, candidates + [_drop_word(focus, w) for w in candidates] + clause + own, asking)
+        return Probes(candidates, names, candidates + [_drop_word(focus, in_text.get(w, w)) for w in candidates] + clause + own,
+                      asking, list(in_text), in_text)
+
+    def _unwritten_compounds(self, typed: list[str], unknown: list[str]) -> dict[str, str]:
+        """Runs of words the corpus uses that name one kind of thing together (WordNet's nouns) and that the
+        corpus never writes together: "physical therapists", "car insurance", "liability insurance". Not a
+        run with a word the corpus lacks (that word is measured itself: "registered *nurse*"). Each as the
+        user typed it, with the run as it stands in the text (the glossary's "auto" put beside "car")."""
+        own = [i for i, w in enumerate(typed) if not (i and w in (glossary_term(typed[i - 1]) or "").split())]
+        users = [typed[i] for i in own]
+        found = {}
+        for start, end in compounds_in(users):
+            run = users[start:end]
+            if any(w in STOPWORDS or w in ENGLISH_STOP_WORDS or w in unknown or not w.isalpha() for w in run):
+                continue
+            if not self.vocabulary.says_run(run):
+                found[" ".join(run)] = " ".join(typed[own[start]:own[end - 1] + 1])
+        return found
 
     def _terms(self, query: str, focus: str, retrieval: Retrieval, probes: Probes | None = None) -> list[Term]:
         """The words of what the user typed that the corpus never uses, measured by meaning."""
@@ -621,7 +648,7 @@ class Decider:
                 self._neighbours[candidates[i]] = near
         neighbours = [self._neighbours[w] for w in candidates]
         sentence = question_sentence(focus)
-        asked_about = asked_subject(sentence, candidates)
+        asked_about = asked_subject(sentence, candidates, probes.in_text)
         n, m = len(candidates), len(probes.asking)
         clause = 1 + m if m else 0
         q = np.asarray(vectors[-1] if len(vectors) > 2 * n + clause else retrieval.query_vector)
@@ -638,12 +665,15 @@ class Decider:
             shift = 1.0 - float(np.dot(q, np.asarray(vector))) if rest.strip() else 1.0
             shift = max(shift, in_sentence.get(word, 0.0))
             domain = float(np.dot(self.centroid, np.asarray(word_vector))) if self.centroid is not None else 1.0
+            if word in probes.compounds:  # a kind of what one of its words names is no other word for it
+                near = [(w, sim) for w, sim in near if not has_family(stem(w), frozenset(stem(p) for p in word.split()))]
             nearest, similarity = near[0] if near else ("", 0.0)
             name_like = word in names or any(
                 self.vocabulary.is_name(w) and sim >= self.thresholds.name_neighbour_similarity for w, sim in near)
             subject = word in asked_about
             terms.append(Term(word, nearest, round(similarity, 4), round(shift, 4), round(domain, 4),
-                              all(w in names for w in word.split()), name_like, in_story=sentence != focus and _drop_word(sentence, word) == sentence, subject=subject))
+                              all(w in names for w in word.split()), name_like, in_story=sentence != focus and _drop_word(sentence, probes.as_written(word)) == sentence, subject=subject,
+                              compound=word in probes.compounds))
         return terms
 
 
@@ -692,7 +722,7 @@ _POLAR_SUBJECT = re.compile(r"^\W*(?:can|could|may|might|do|does|did|is|are|was|
                             r"(?:(?:a|an|the|my|our|your|their|his|her|some|any)\s+)?(.*)", re.I)
 
 
-def asked_subject(sentence: str, unknown: list[str]) -> set[str]:
+def asked_subject(sentence: str, unknown: list[str], in_text: dict[str, str] | None = None) -> set[str]:
     """The words the corpus never uses that a yes/no question asks about, as its subject: "can a *nurse*
     practitioner write ...?", "does *cigna* pay ...?", "can a registered *nurse* do ...?" (the first
     two words after the verb and its article)."""
@@ -703,7 +733,10 @@ def asked_subject(sentence: str, unknown: list[str]) -> set[str]:
     if not typed or typed[0] in STOPWORDS:  # "is it ...?", "can I ...?": a pronoun, not a thing
         return set()
     # A word of any English stop list is no subject ("does *every* organization ...", "is a prescription *enough*").
-    return {w for w in typed[:2] if w in unknown and w not in ENGLISH_STOP_WORDS}
+    # A run of words named as one kind ("can a *physical therapist* ...") is the subject when it opens it.
+    written = {run: (in_text or {}).get(run, run).split() for run in unknown if " " in run}
+    return {w for w in typed[:2] if w in unknown and w not in ENGLISH_STOP_WORDS} | {
+        run for run, parts in written.items() if typed[:len(parts)] == parts}
 
 
 _OR = re.compile(r"\bor\b(?!\s+(?:not|no|nah|what|something|anything|so|whatever|whatnot)\b)", re.I)
@@ -759,11 +792,11 @@ def is_specific(term: Term, t: Thresholds, listed: bool = False) -> bool:
         return False
     if term.in_passage is not None and term.in_passage >= t.word_in_passage:
         return False  # the passages say it in other words ("not needed" for "mandatory")
-    if " " in term.word:  # a run of such words is held to the everyday bar whatever its parts are, unless all are names
+    if " " in term.word and not term.compound:  # a run of such words is held to the everyday bar whatever its parts are, unless all are names
         return term.shift >= (t.name_shift if term.typed_as_name else t.generic_shift)
     if term.typed_as_name:
         return term.shift >= t.name_shift
-    if term.subject and term.name_like:
+    if term.subject and (term.name_like or term.compound):
         # Who or what a yes/no question asks about is the ask, however little the rest leans on it, when it is
         # like a name (a payer, a body: "does *workers* comp pay ...?"); "can *students* count ...?", "can
         # *newbies* take ...?" ask about people the sources speak of in other words.

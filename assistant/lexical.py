@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 KEEP_VERSIONS = 3           # older versions stay a while for replicas still loading them
-STATS_FILE = "lexical-3.json"  # the number is the format: a folder of an older format is rebuilt, never misread
+STATS_FILE = "lexical-4.json"  # the number is the format: a folder of an older format is rebuilt, never misread
 SECTION_SEP = "\x1f"        # between doc id and section slug in the saved section map
 
 
@@ -111,7 +111,8 @@ class LexicalIndex:
         stats = {
             "version": self.version, "ids": self.ids, "idf": self.idf,
             "vocabulary": {"words": sorted(v.words), "stems": sorted(v.stems), "names": sorted(v.names),
-                           "long": list(v._long), "acronyms": v.acronyms, "initialisms": v.initialisms},
+                           "long": list(v._long), "acronyms": v.acronyms, "initialisms": v.initialisms,
+                           "runs": sorted(list(run) for run in v.runs)},
             "sections": {f"{d}{SECTION_SEP}{s or ''}": ids for (d, s), ids in self.sections.items()},
             "sources": {"articles": self.sources.articles, "topics": self.sources.topics,
                         "comments": self.sources.comments, "faq_questions": self.sources.faq_questions,
@@ -139,7 +140,8 @@ class LexicalIndex:
         vocabulary = Vocabulary(words=frozenset(voc["words"]), stems=frozenset(voc["stems"]),
                                 names=frozenset(voc["names"]), _long=tuple(voc["long"]),
                                 acronyms={k: tuple(v) for k, v in voc["acronyms"].items()},
-                                initialisms={k: tuple(v) for k, v in voc["initialisms"].items()})
+                                initialisms={k: tuple(v) for k, v in voc["initialisms"].items()},
+                                runs=frozenset(tuple(run) for run in voc["runs"]))
         sections: dict[tuple[str, str | None], list[str]] = {}
         for key, ids in stats["sections"].items():
             doc_id, _, slug = key.partition(SECTION_SEP)

@@ -20,6 +20,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from .answer import Answer
 from .corpus import chunk_body
 from .compose import Composer, Draft, render, render_answer, render_partial, render_refusal
+from .compounds import noun_compounds
 from .decision import (NO_MATCH, Decider, Decision, ScoredUnit, Thresholds, answer_type, asked_type, asks_only_its_type,
                        question_sentence, type_words, typed_names)
 from .embeddings import LocalEmbeddings
@@ -167,6 +168,7 @@ class Assistant:
                 "(or `python ingest.py --rebuild` if it is damaged)."
             )
         embeddings.embed_query("warm up")  # load the model now, not on the first user's question
+        noun_compounds()  # and WordNet's noun index (0.2 s)
         generator = None
         if settings.llm != "extractive":
             from .llm import LLMGenerator

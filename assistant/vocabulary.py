@@ -54,6 +54,17 @@ def _names(texts: list[str]) -> frozenset[str]:
     return frozenset(w for w in capitalized if w not in lowercase and w not in STOPWORDS)
 
 
+def _runs(texts: list[str], longest: int = 3) -> frozenset[tuple[str, ...]]:
+    """Every run of two or three stemmed words the texts write one after the other, within a sentence."""
+    found = set()
+    for text in texts:
+        for sentence in re.split(r"[.!?:;\n]+", text):
+            stems = [stem(w) for w in words(sentence)]
+            for size in range(2, longest + 1):
+                found.update(tuple(stems[i:i + size]) for i in range(len(stems) - size + 1))
+    return frozenset(found)
+
+
 _MINOR = {"of", "for", "and", "the", "in", "on", "to", "a", "an", "&"}
 
 
@@ -96,6 +107,7 @@ class Vocabulary:
     _long: tuple[str, ...] = field(default=(), repr=False)
     acronyms: dict = field(default_factory=dict, compare=False)  # mmpa -> (medical, massage, practitioners, america)
     initialisms: dict = field(default_factory=dict, compare=False)  # rmp -> (registered, massage, practitioners)
+    runs: frozenset = field(default=frozenset(), repr=False, compare=False)  # stemmed word runs the corpus writes (2-3 words)
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> "Vocabulary":
@@ -105,7 +117,16 @@ class Vocabulary:
         long_words = tuple(sorted((w for w in ws if len(w) >= _PREFIX_MIN_LEN and not w.isdigit()),
                                   key=lambda w: (-counts[w], w)))
         return cls(words=ws, stems=frozenset(stem(w) for w in ws), names=_names(texts), _long=long_words,
-                   acronyms=_acronyms(texts), initialisms=_initialisms(texts))
+                   acronyms=_acronyms(texts), initialisms=_initialisms(texts), runs=_runs(texts))
+
+    def says_run(self, typed: list[str]) -> bool:
+        """Whether the corpus writes these words one after the other, in any of their forms ("physical
+        maladies" for "physical malady"); each corpus form of a word counts (a misspelling's, a glossary term's)."""
+        forms = [{stem(word)} | {stem(w) for w in (self.corpus_form(word) or "").split()[-1:]} for word in typed]
+        runs = [()]
+        for options in forms:
+            runs = [run + (option,) for run in runs for option in options]
+        return any(run in self.runs for run in runs)
 
     def names_in(self, text: str) -> list[str]:
         """The corpus names a text names, an organization spelled out counted as its acronym:

@@ -1365,3 +1365,20 @@ def test_a_follow_up_is_asked_with_the_conversation_about_the_subject_before_alo
     history = [{"role": "user", "content": previous}, {"role": "assistant", "content": first.answer}]
     answer = assistant.ask("where does that number come from", history)
     assert not answer.refused and "Bureau of Labor Statistics" in answer.answer.split("\n")[0][:120], answer.answer
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("can a physical therapist bill for medical massage?", "physical therapist"),
+    ("Will my car insurance cover medical massage after an accident?", "car insurance"),
+])
+def test_a_kind_named_in_words_the_corpus_uses_but_never_together_is_refused(assistant, question, kind):
+    """Every word of "physical therapist" is the corpus's, so the question was answered with what medical massage
+    therapists bill (sixteenth session); the sources say nothing of physical therapists or car insurance."""
+    answer = assistant.ask(question)
+    assert answer.refused and kind in answer.answer.split("\n")[0], answer.answer
+
+
+@pytest.mark.parametrize("question", ["does health insurance pay for medical massage?",
+                                      "can i put medical massage therapist on my business card?"])
+def test_a_kind_named_in_several_words_the_corpus_writes_is_answered(assistant, question):
+    assert not assistant.ask(question).refused

@@ -5,10 +5,12 @@ from dataclasses import replace
 import pytest
 from langchain_core.documents import Document
 
-from assistant.decision import (Evidence, ScoredUnit, Term, Thresholds, answer_type, asked_subject, defined_term, defines,
+from assistant.compounds import compounds_in
+from assistant.decision import (Decider, Evidence, ScoredUnit, Term, Thresholds, answer_type, asked_subject, defined_term, defines,
                                 judge, question_sentence)
 from assistant.retrieval import RetrievedChunk, Unit
 from assistant.text import typed_sentences
+from assistant.vocabulary import Vocabulary
 
 THRESHOLDS = Thresholds(salient_shift=0.06, generic_shift=0.25, domain_similarity=0.15)
 
@@ -232,3 +234,45 @@ def test_a_choice_is_refused_when_no_passage_says_any_of_its_alternatives():
     unsaid = judge(replace(evidence, alternatives=("doctor", "therapist"), alternative_said=False), THRESHOLDS)
     assert said.verdict == "answer", said.reason
     assert unsaid.refused and unsaid.missing == ["choice"], unsaid.reason
+
+
+def test_english_names_some_kinds_in_several_words():
+    """WordNet's nouns of several words ("physical therapist", "car insurance") are found where typed, longest
+    first; a run whose last word is mostly a verb in English is no such name ("the training *set* me back")."""
+    assert compounds_in("can physical therapists bill for it".split()) == [(1, 3)]
+    assert compounds_in("will my car insurance pay".split()) == [(2, 4)]
+    assert compounds_in("can a registered nurse practitioner write it".split()) == [(2, 4)]
+    assert compounds_in("what would the training set me back".split()) == []
+    assert compounds_in("do i need a license".split()) == []
+
+
+def test_a_kind_named_in_several_words_the_corpus_never_writes_is_measured_as_one_word():
+    """"Can a physical therapist bill for medical massage?": both words are the corpus's ("physical maladies",
+    "massage therapists"), so neither was measured, and the question was answered with medical massage
+    therapists' billing. The run is measured as one word; the corpus writes "health insurance", so that is not."""
+    vocabulary = Vocabulary.from_texts(["Medical massage aims at physical maladies. Massage therapists bill "
+                                        "health insurance companies. Car accidents cause injuries."])
+    decider = Decider(vocabulary, term_weight=lambda t: 1.0, term_in_corpus=vocabulary.in_corpus,
+                      embed=None, nearest_terms=None, thresholds=THRESHOLDS)
+    question = "can a physical therapist bill health insurance for it?"
+    probes = decider.probes(question, question)
+    assert probes.compounds == ["physical therapist"] and "physical therapist" in probes.words
+    assert "can a bill health insurance for it?" in probes.texts
+    asked = "will my car auto insurance pay for it?"  # the glossary's word put beside the user's
+    assert decider.probes(asked, asked).in_text == {"car insurance": "car auto insurance"}
+    assert "will my pay for it?" in decider.probes(asked, asked).texts
+    assert asked_subject(question, ["physical therapist"]) == {"physical therapist"}
+    assert asked_subject(asked, ["car insurance"], {"car insurance": "car auto insurance"}) == {"car insurance"}
+    assert asked_subject("can i bill car auto insurance?", ["car insurance"], {"car insurance": "car auto insurance"}) \
+        == set()  # "I" is asked about
+
+
+def test_a_kind_named_in_several_words_asked_about_is_the_ask():
+    """As the subject of a yes/no question, such a run is the ask, as a name is, however little dropping it moves
+    the question; elsewhere it is held to the bar of a single word of the subject's domain, not that of a run."""
+    statement = "Sometimes medical massage therapists may also be responsible for billing health insurance companies."
+    physical = Term("physical therapist", shift=0.05, domain=0.53, compound=True)
+    assert judge(_evidence(statement, physical), THRESHOLDS).verdict == "answer"
+    assert judge(_evidence(statement, replace(physical, subject=True)), THRESHOLDS).verdict != "answer"
+    assert judge(_evidence(statement, replace(physical, shift=0.09)), THRESHOLDS).verdict != "answer"
+    assert judge(_evidence(statement, replace(physical, shift=0.09, compound=False)), THRESHOLDS).verdict == "answer"

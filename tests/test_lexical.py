@@ -50,6 +50,7 @@ def test_saving_and_loading_keeps_every_statistic(assistant):
     assert loaded.ids == original.ids and loaded.idf == original.idf and loaded.sections == original.sections
     assert loaded.vocabulary == original.vocabulary and loaded.vocabulary.acronyms == original.vocabulary.acronyms
     assert loaded.vocabulary.initialisms == original.vocabulary.initialisms and "rmp" in loaded.vocabulary.initialisms
+    assert loaded.vocabulary.runs == original.vocabulary.runs and loaded.vocabulary.says_run(["health", "insurance"])
     assert loaded.sources == original.sources and ("Cindy", "schools-comment-cindy:000") in loaded.sources.commenters
     tokens = ["mmpa", "cost"]
     assert loaded.search(tokens, 5) == original.search(tokens, 5)

