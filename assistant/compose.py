@@ -227,6 +227,9 @@ class Composer:
         lead = decision.lead
         if decision.evidence.asks:  # a typed figure stays
             return lead
+        refuting = self._refutation(decision, question, lead)
+        if refuting is not None:
+            return refuting
         if lead.unit.role != "text":  # a matched FAQ question stays, unless it is not the one asked
             return self._entry_asked(decision, question,
                                      _asked_the_same_way(decision, question, lead, self.polarity.subject_terms))
@@ -247,6 +250,21 @@ class Composer:
                     and _jaccard(terms, other_terms) >= SAME_WORDING:
                 best = other
         return best
+
+    def _refutation(self, decision: Decision, question: str, lead: ScoredUnit) -> ScoredUnit | None:
+        """A question whether a claim is true ("the school says I can't do medical massage without their
+        certification. is that actually true??") is answered by the sentence that calls it false, when one
+        supports the answer, not by the closest sentence about the claim's subject."""
+        if not question or lead.unit.role != "text":
+            return None
+        floor = self.support_ratio * lead.score
+        for other in decision.evidence.answers:
+            if other.score < floor:
+                break
+            if other.unit.role == "text" and other.unit.kind != "comment" \
+                    and self.polarity.refutes(question, self._with_contrast(other.unit, decision.evidence.units)[0]):
+                return other
+        return None
 
     @staticmethod
     def _edited_wording(scored: ScoredUnit, units: list[ScoredUnit]) -> ScoredUnit:

@@ -1382,3 +1382,28 @@ def test_a_kind_named_in_words_the_corpus_uses_but_never_together_is_refused(ass
                                       "can i put medical massage therapist on my business card?"])
 def test_a_kind_named_in_several_words_the_corpus_writes_is_answered(assistant, question):
     assert not assistant.ask(question).refused
+
+
+def test_a_question_whether_a_claim_is_true_leads_with_the_sentence_that_calls_it_false(assistant):
+    """A long story ending in "is that actually true??" was answered with the sentence closest to the story
+    ("Usually, medical massage certifications ... are available."), the MMPA's "categorically false" second.
+    Evidence built by hand, so the story's wording does not decide which sentence is closest."""
+    from langchain_core.documents import Document
+    from assistant.decision import Decision, Evidence, ScoredUnit
+    from assistant.retrieval import RetrievedChunk, Unit
+
+    texts = [("Usually, medical massage certifications within massage therapy programs or schools are available.", 0.70),
+             ("There are certain schools that market the certification as a requirement for performing medical "
+              "massage. However, according to the MMPA, this is categorically false.", 0.62),
+             ("Medical massage coursework is generally found in continuing education institutions.", 0.40)]
+    units = []
+    for i, (text, score) in enumerate(texts):
+        hit = RetrievedChunk(doc=Document(page_content=text, metadata={"kind": "article"}, id=f"c{i}"), score=1.0,
+                             dense=score)
+        units.append(ScoredUnit(Unit(text, hit, 0, similarity=score), score, 0.5))
+    decision = Decision("answer", "answered", Evidence(top_similarity=0.7, units=units), lead=units[0])
+    story = "A school keeps telling me I HAVE to get their medical massage certification to do it. is that actually true??"
+    shown = [s.text for s in assistant.composer.compose(decision, story).sentences]
+    assert shown[0].startswith("No. There are certain schools") and "categorically false" in shown[0], shown
+    plain = [s.text for s in assistant.composer.compose(decision, "where do I find certifications?").sentences]
+    assert plain[0].startswith("Usually"), plain
