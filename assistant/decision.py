@@ -616,15 +616,15 @@ class Decider:
 
     def _unwritten_compounds(self, typed: list[str], unknown: list[str]) -> dict[str, str]:
         """Runs of words the corpus uses that name one kind of thing together (WordNet's nouns) and that the
-        corpus never writes together: "physical therapists", "car insurance", "liability insurance". Not a
-        run with a word the corpus lacks (that word is measured itself: "registered *nurse*"). Each as the
+        corpus never writes together: "physical therapists", "car insurance", "liability insurance" (one word
+        the corpus lacks is measured itself too; a run of words it all lacks is measured as such). Each as the
         user typed it, with the run as it stands in the text (the glossary's "auto" put beside "car")."""
         own = [i for i, w in enumerate(typed) if not (i and w in (glossary_term(typed[i - 1]) or "").split())]
         users = [typed[i] for i in own]
         found = {}
         for start, end in compounds_in(users):
             run = users[start:end]
-            if any(w in STOPWORDS or w in ENGLISH_STOP_WORDS or w in unknown or not w.isalpha() for w in run):
+            if any(w in STOPWORDS or w in ENGLISH_STOP_WORDS or not w.isalpha() for w in run) or all(w in unknown for w in run):
                 continue
             if not self.vocabulary.says_run(run):
                 found[" ".join(run)] = " ".join(typed[own[start]:own[end - 1] + 1])

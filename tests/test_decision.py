@@ -255,13 +255,15 @@ def test_a_kind_named_in_several_words_the_corpus_never_writes_is_measured_as_on
     "massage therapists"), so neither was measured, and the question was answered with medical massage
     therapists' billing. The run is measured as one word; the corpus writes "health insurance", so that is not."""
     vocabulary = Vocabulary.from_texts(["Medical massage aims at physical maladies. Massage therapists bill "
-                                        "health insurance companies. Car accidents cause injuries."])
+                                        "health insurance companies. Car accidents cause injuries. They registered it."])
     decider = Decider(vocabulary, term_weight=lambda t: 1.0, term_in_corpus=vocabulary.in_corpus,
                       embed=None, nearest_terms=None, thresholds=THRESHOLDS)
     question = "can a physical therapist bill health insurance for it?"
     probes = decider.probes(question, question)
     assert probes.compounds == ["physical therapist"] and "physical therapist" in probes.words
     assert "can a bill health insurance for it?" in probes.texts
+    nurse = "can a registered nurse bill for it?"  # "nurse" is no corpus word: measured alone and in its run
+    assert decider.probes(nurse, nurse).words == ["nurse", "registered nurse"]
     asked = "will my car auto insurance pay for it?"  # the glossary's word put beside the user's
     assert decider.probes(asked, asked).in_text == {"car insurance": "car auto insurance"}
     assert "will my pay for it?" in decider.probes(asked, asked).texts
