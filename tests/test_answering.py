@@ -1371,6 +1371,7 @@ def test_a_follow_up_is_asked_with_the_conversation_about_the_subject_before_alo
     ("can a physical therapist bill for medical massage?", "physical therapist"),
     ("Will my car insurance cover medical massage after an accident?", "car insurance"),
     ("do medical massage therapists need malpractice insurance?", "malpractice insurance"),  # "malpractice" is no corpus word
+    ("what liability insurance should a medical massage therapist carry?", "liability insurance"),  # not its subject
 ])
 def test_a_kind_named_in_words_the_corpus_uses_but_never_together_is_refused(assistant, question, kind):
     """Every word of "physical therapist" is the corpus's, so the question was answered with what medical massage
