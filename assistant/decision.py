@@ -648,7 +648,7 @@ class Decider:
                 self._neighbours[candidates[i]] = near
         neighbours = [self._neighbours[w] for w in candidates]
         sentence = question_sentence(focus)
-        asked_about = asked_subject(sentence, candidates, probes.in_text)
+        asked_about = asked_subject(sentence, candidates, probes.in_text, focus)
         n, m = len(candidates), len(probes.asking)
         clause = 1 + m if m else 0
         q = np.asarray(vectors[-1] if len(vectors) > 2 * n + clause else retrieval.query_vector)
@@ -722,15 +722,18 @@ _POLAR_SUBJECT = re.compile(r"^\W*(?:can|could|may|might|do|does|did|is|are|was|
                             r"(?:(?:a|an|the|my|our|your|their|his|her|some|any)\s+)?(.*)", re.I)
 
 
-def asked_subject(sentence: str, unknown: list[str], in_text: dict[str, str] | None = None) -> set[str]:
+def asked_subject(sentence: str, unknown: list[str], in_text: dict[str, str] | None = None, said: str = "") -> set[str]:
     """The words the corpus never uses that a yes/no question asks about, as its subject: "can a *nurse*
     practitioner write ...?", "does *cigna* pay ...?", "can a registered *nurse* do ...?" (the first
-    two words after the verb and its article)."""
+    two words after the verb and its article). "Can I ...?" asks about who the user ``said`` they are:
+    "I'm a registered nurse. Can I do medical massage ...?"."""
     match = _POLAR_SUBJECT.match(sentence)
     if not match:
         return set()
     typed = _split_words(match.group(1))
-    if not typed or typed[0] in STOPWORDS:  # "is it ...?", "can I ...?": a pronoun, not a thing
+    if who := who_asks(sentence, said):
+        typed = _split_words(who)
+    elif not typed or typed[0] in STOPWORDS:  # "is it ...?", "can I ...?": a pronoun, not a thing
         return set()
     # A word of any English stop list is no subject ("does *every* organization ...", "is a prescription *enough*").
     # A run of words named as one kind ("can a *physical therapist* ...") is the subject when it opens it.
@@ -739,6 +742,15 @@ def asked_subject(sentence: str, unknown: list[str], in_text: dict[str, str] | N
         run for run, parts in written.items() if typed[:len(parts)] == parts}
 
 
+def who_asks(sentence: str, said: str) -> str | None:
+    """Who the user ``said`` they are, when the yes/no question asks what "I" may do: "a registered nurse" in
+    "I'm a registered nurse. Can I do medical massage ...?"."""
+    match = _POLAR_SUBJECT.match(sentence)
+    who = _I_AM.search(said) if match and _split_words(match.group(1))[:1] == ["i"] else None
+    return who.group(1) if who else None
+
+
+_I_AM = re.compile(r"\bi\s*(?:['’]?m|\s+am)\s+(?:a|an)\s+([a-z]+(?:\s+[a-z]+)?)", re.I)
 _OR = re.compile(r"\bor\b(?!\s+(?:not|no|nah|what|something|anything|so|whatever|whatnot)\b)", re.I)
 
 
@@ -804,7 +816,7 @@ def is_specific(term: Term, t: Thresholds, listed: bool = False) -> bool:
     # A word of the story before the question is context, not what is asked, unless typed as a name ("I live in Ohio"):
     # a word only like a name ("a spa doing swedish massage. how is medical massage different?") is held to the everyday bar.
     # A kind of what the sources speak of ("liability insurance") is of their domain, wherever MiniLM puts it.
-    special = (term.name_like or term.compound or term.domain >= t.domain_similarity or listed) and not term.in_story
+    special = (term.name_like or term.compound or term.domain >= t.domain_similarity or listed) and (not term.in_story or term.subject)
     return term.shift >= (t.salient_shift if special else t.generic_shift)
 
 

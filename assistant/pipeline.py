@@ -22,7 +22,7 @@ from .corpus import chunk_body
 from .compose import Composer, Draft, render, render_answer, render_partial, render_refusal
 from .compounds import noun_compounds
 from .decision import (NO_MATCH, Decider, Decision, ScoredUnit, Thresholds, answer_type, asked_type, asks_only_its_type,
-                       question_sentence, type_words, typed_names)
+                       question_sentence, type_words, typed_names, who_asks)
 from .embeddings import LocalEmbeddings
 from .followup import (asked_again_of, clean_history, is_followup, is_keywords, refers_back, split_questions,
                        standalone_question)
@@ -319,7 +319,8 @@ class Assistant:
         the story is about, with the names the story gives ("I live in Maryland"). A question that
         needs its story ("Can massage help?") keeps it."""
         asking = question_sentence(read.focus)
-        if asking == read.focus or not self._stands_alone(asking):
+        # "I'm a registered nurse. Can I ...?" asks about the nurse: the story says who "I" is.
+        if asking == read.focus or not self._stands_alone(asking) or who_asks(asking, read.focus):
             return read
         vocabulary = self.retriever.vocabulary
         named_there = vocabulary.names_in(asking)

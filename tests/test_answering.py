@@ -1372,6 +1372,7 @@ def test_a_follow_up_is_asked_with_the_conversation_about_the_subject_before_alo
     ("Will my car insurance cover medical massage after an accident?", "car insurance"),
     ("do medical massage therapists need malpractice insurance?", "malpractice insurance"),  # "malpractice" is no corpus word
     ("what liability insurance should a medical massage therapist carry?", "liability insurance"),  # not its subject
+    ("I'm a registered nurse. Can I offer medical massage at work without a separate massage license?", "registered nurse"),
 ])
 def test_a_kind_named_in_words_the_corpus_uses_but_never_together_is_refused(assistant, question, kind):
     """Every word of "physical therapist" is the corpus's, so the question was answered with what medical massage
@@ -1382,7 +1383,8 @@ def test_a_kind_named_in_words_the_corpus_uses_but_never_together_is_refused(ass
 
 @pytest.mark.parametrize("question", ["does health insurance pay for medical massage?",
                                       "can i put medical massage therapist on my business card?",
-                                      "does my insurance policy cover medical massage?"])
+                                      "does my insurance policy cover medical massage?",
+                                      "I'm a massage therapist. can I bill insurance for medical massage?"])
 def test_a_kind_named_in_several_words_the_corpus_writes_is_answered(assistant, question):
     assert not assistant.ask(question).refused
 

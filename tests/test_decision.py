@@ -7,7 +7,7 @@ from langchain_core.documents import Document
 
 from assistant.compounds import compounds_in
 from assistant.decision import (Decider, Evidence, ScoredUnit, Term, Thresholds, answer_type, asked_subject, defined_term, defines,
-                                judge, question_sentence)
+                                judge, question_sentence, who_asks)
 from assistant.retrieval import RetrievedChunk, Unit
 from assistant.text import typed_sentences
 from assistant.vocabulary import Vocabulary
@@ -286,3 +286,15 @@ def test_a_kind_named_in_several_words_asked_about_is_the_ask():
     liability = Term("liability insurance", shift=0.22, domain=0.13, compound=True)
     assert judge(_evidence(statement, liability), THRESHOLDS).verdict != "answer"
     assert judge(_evidence(statement, replace(liability, compound=False)), THRESHOLDS).verdict == "answer"
+
+
+def test_can_i_asks_about_who_the_user_says_they_are():
+    """"I'm a registered nurse. Can I do medical massage?" asks what a registered nurse may do: the story says who
+    "I" is, so that is the subject asked about (and the question is not read without its story)."""
+    said = "im a registered nurse. can i do medical massage on my patients?"
+    assert who_asks("can i do medical massage on my patients?", said) == "registered nurse"
+    assert asked_subject("can i do medical massage on my patients?", ["nurse", "registered nurse"], {}, said) \
+        == {"nurse", "registered nurse"}
+    assert who_asks("does insurance pay?", said) is None          # not a question about "I"
+    assert who_asks("can i bill for it?", "my sister is a nurse. can i bill for it?") is None
+    assert asked_subject("can i bill for it?", ["nurse"]) == set()
