@@ -63,6 +63,7 @@ _ASKS_TRUTH = re.compile(r"\b(?:is|was|are|were|isn['’]?t)\s+(?:that|it|this|w
                          r"(?:really\s+|actually\s+)?(?:true|legit|legitimate|right|correct|accurate|real|so)\b"
                          r"|\b(?:legit|true|right|correct)\s+or\s+(?:not|nah|no)\b"
                          r"|^\W*(?:legit|true|accurate|correct|for real)\W*$", re.I)  # "... is required to practice. legit?"
+_NEGATING_PREFIX = re.compile(r"^(?:un|non-?|in|dis)(\w{4,})$")
 # A passage that calls it false says no to it.
 _CALLS_FALSE = re.compile(r"\b(?:false|untrue|not\s+true|a\s+myth|incorrect)\b", re.I)
 
@@ -104,6 +105,13 @@ class Polarity:
         # ("certification needed?"), or "if"/"whether". "wht r the requirements" (a "what" misspelled) does not.
         return bool(_POLAR.match(asked) or _POLAR.match(asked.split(",")[-1]) or asked.endswith("?")
                     or re.search(r"\b(if|whether)\b", asked, re.I))
+
+    def denies(self, question: str) -> bool:
+        """The question says "not" (see ``text.negated``), or negates a word of the corpus by its prefix:
+        "can *unlicensed* therapists do it?" asks about therapists without the license the corpus speaks of."""
+        return negated(question) or any(
+            (match := _NEGATING_PREFIX.match(word)) and not self.in_corpus(stem(word)) and self.in_corpus(stem(match.group(1)))
+            for word in words(question))
 
     def named(self, question: str, terms: Iterable[Term] = ()) -> frozenset[str]:
         """The corpus terms the question names, beyond the subject every article shares. A word
@@ -161,7 +169,7 @@ class Polarity:
         certified") or in its words (the entry names all the question names, in its question or its
         answer: "is a treatment plan needed for reimbursement?" is not "do all insurers have the
         same requirements for reimbursement?")."""
-        if not self.asks_yes_no(question) or negated(question_sentence(question)) != negated(entry.question):
+        if not self.asks_yes_no(question) or self.denies(question_sentence(question)) != negated(entry.question):
             return False
         asked = question_sentence(question)
         if _relations(asked) - _relations(entry.question):
@@ -248,7 +256,7 @@ class Polarity:
         named = self.named(question, terms)
         # One word in common says what a passage is about, not what it says of it; "can't I ...?" and
         # "can I ... without ...?" would misread a yes or no.
-        if len(named) < 2 or negated(asked) or self.unsaid(terms):
+        if len(named) < 2 or self.denies(asked) or self.unsaid(terms):
             return ""
         # Names alone say whom it is about: "can an RMP do medical massage in Maryland?" asks what they
         # may do, which "Maryland distinguishes Registered Massage Practitioners from ..." does not say.

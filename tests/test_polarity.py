@@ -6,7 +6,7 @@ import pytest
 
 from assistant.decision import Term
 from assistant.polarity import Entry, Polarity, asking_clause
-from assistant.text import negated
+from assistant.text import negated, stem
 
 POLARITY = Polarity(subject="medical massage therapy")
 TECHNIQUES = ("It uses clinical techniques, including myofascial treatments, deep tissue massage, cross fibre "
@@ -397,3 +397,16 @@ def test_a_faq_list_names_things_in_its_question_too():
     question = "is sciatica among the conditions it treats?"
     assert POLARITY.listed(question, answer, heading="What conditions can medical massage treat?") == "Yes."
     assert POLARITY.listed(question, answer) == ""
+
+
+def test_a_corpus_word_negated_by_its_prefix_denies():
+    """"can unlicensed therapists do medical massage?" got the license entry's "Yes." (MiniLM puts "unlicensed"
+    beside "licensed"): a prefix that negates a word the corpus uses denies as "not" does; a word the corpus
+    itself uses ("insurance") or whose rest it does not ("understand") is no such negation."""
+    corpus = {stem(w) for w in ("licensed", "certified", "insurance", "understand", "pay")}
+    polarity = Polarity(subject="medical massage therapy", in_corpus=lambda term: term in corpus)
+    assert polarity.denies("can unlicensed therapists do medical massage?")
+    assert polarity.denies("is a non-certified therapist allowed to bill?")
+    assert not polarity.denies("do insurers understand it?") and not polarity.denies("do insurers pay?")
+    entry = Entry("Do medical massage therapists need a license?", "Yes. In most states they are licensed.", 0.9)
+    assert not polarity.asks("can unlicensed therapists do medical massage?", entry)
