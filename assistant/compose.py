@@ -464,7 +464,7 @@ def render_partial(decision: Decision, question: str, related: str, sources: Sou
     return load_prompt("partial").format(missing=what, related=related, where_to_look=where_to_look(decision))
 
 
-_LEADING_CONNECTIVE = re.compile(r"^(?:but|and|so|also|yet|however|moreover|though)\b,?\s+", re.IGNORECASE)
+_LEADING_CONNECTIVE = re.compile(r"^(?:but|and|so|also|yet|however|moreover|though|as you can see|as (?:mentioned|noted|said) (?:above|before|earlier))\b,?\s+", re.IGNORECASE)
 
 
 def _opening(text: str) -> str:

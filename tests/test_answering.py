@@ -1412,3 +1412,10 @@ def test_a_question_whether_a_claim_is_true_leads_with_the_sentence_that_calls_i
     assert shown[0].startswith("No. There are certain schools") and "categorically false" in shown[0], shown
     plain = [s.text for s in assistant.composer.compose(decision, "where do I find certifications?").sentences]
     assert plain[0].startswith("Usually"), plain
+
+
+def test_an_answer_does_not_open_by_pointing_back_at_an_article_the_user_has_not_read(assistant):
+    """"whats the outlook for this career" opened with "As you can see, the career outlook is pretty promising ..."
+    (an own-words question in the browser, sixteenth session): the user saw nothing before it."""
+    answer = assistant.ask("whats the outlook for this career")
+    assert answer.answer.startswith("The career outlook is pretty promising"), answer.answer
