@@ -44,35 +44,30 @@ def _uses(path: Path) -> dict[str, list[int]]:
     return uses
 
 
+def _synsets(path: Path, offsets) -> dict[int, list[str]]:
+    """The lines of data.noun for these synset offsets, split into fields (each line starts with its offset)."""
+    found = {}
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            if not line.startswith(" "):  # the license before the synsets
+                fields = line.split(" ")
+                if int(fields[0]) in offsets:
+                    found[int(fields[0])] = fields
+    return found
+
+
 def _kinds_of(path: Path, wanted: dict[int, str]) -> set[int]:
     """Of the synsets ``wanted`` (offset -> the last word of a compound that names it), those whose broader
     synset (WordNet's hypernym) has that word among its words: "car insurance" is a kind of "insurance",
     "physical therapist" of "therapist, healer"; "insurance policy" is a kind of "contract", "medical school"
     of "graduate school". Two passes over data.noun: the hypernyms' offsets, then their words."""
     broader: dict[int, list[int]] = {}
-    with path.open(encoding="utf-8", errors="replace") as lines:
-        for line in lines:
-            if line.startswith(" "):
-                continue
-            fields = line.split(" ")
-            offset = int(fields[0])
-            if offset in wanted:
-                at = 4 + 2 * int(fields[3], 16)
-                pointers = [fields[at + 1 + 4 * k: at + 5 + 4 * k] for k in range(int(fields[at]))]
-                broader[offset] = [int(target) for symbol, target, pos, _ in pointers if symbol in ("@", "@i") and pos == "n"]
-    heads: dict[int, set[str]] = {}
-    for offset, targets in broader.items():
-        for target in targets:
-            heads.setdefault(target, set()).add(wanted[offset])
-    named: dict[int, set[str]] = {}
-    with path.open(encoding="utf-8", errors="replace") as lines:
-        for line in lines:
-            if line.startswith(" "):
-                continue
-            fields = line.split(" ")
-            offset = int(fields[0])
-            if offset in heads:
-                named[offset] = {fields[4 + 2 * i].lower() for i in range(int(fields[3], 16))}
+    for offset, fields in _synsets(path, wanted).items():
+        at = 4 + 2 * int(fields[3], 16)  # after the words: how many pointers, then 4 fields each
+        pointers = [fields[at + 1 + 4 * k: at + 5 + 4 * k] for k in range(int(fields[at]))]
+        broader[offset] = [int(target) for symbol, target, pos, _ in pointers if symbol in ("@", "@i") and pos == "n"]
+    named = {offset: {fields[4 + 2 * i].lower() for i in range(int(fields[3], 16))}
+             for offset, fields in _synsets(path, {t for targets in broader.values() for t in targets}).items()}
     return {offset for offset, targets in broader.items() if any(wanted[offset] in named.get(t, ()) for t in targets)}
 
 
