@@ -426,13 +426,20 @@ def render_answer(draft: Draft, question: str, citations: list[Citation] | None 
 
 
 def render_refusal(reason: str, sources: SourceDescription, decision: Decision | None = None,
-                   short: bool = False) -> str:
+                   short: bool = False, question: str = "") -> str:
     """What a refusal says. ``short``: one question of several, the others answered: one line in the
-    assistant's own (emphasised) words, not the description of the sources again under each."""
+    assistant's own (emphasised) words, not the description of the sources again under each. What the
+    sources lack is named, in the user's words, whether or not they hold anything close to offer."""
     if reason == "off-subject":
         if short:
             return load_prompt("refusal_off_subject_short")
         return load_prompt("refusal_off_subject").format(sources=sources.sentence(), examples=sources.examples())
+    lacked = _missing(decision, question) if decision is not None else []
+    if lacked:
+        if short:
+            return load_prompt("refusal_missing_short").format(missing=and_list(lacked), where_to_look=where_to_look(decision))
+        return load_prompt("refusal_missing").format(missing=and_list(lacked), sources=sources.sentence(),
+                                                     where_to_look=where_to_look(decision))
     if short:
         return load_prompt("refusal_in_subject_short").format(where_to_look=where_to_look(decision))
     return load_prompt("refusal_in_subject").format(sources=sources.sentence(), where_to_look=where_to_look(decision))
@@ -449,6 +456,13 @@ def where_to_look(decision: Decision | None) -> str:
 
 def render_partial(decision: Decision, question: str, related: str, sources: SourceDescription) -> str:
     """Refused, but honest about what the sources do hold: what is missing, in the user's words."""
+    missing = _missing(decision, question)
+    what = and_list(missing) if missing else "exactly what you asked"
+    return load_prompt("partial").format(missing=what, related=related, where_to_look=where_to_look(decision))
+
+
+def _missing(decision: Decision, question: str) -> list[str]:
+    """What the sources lack, each in the user's words or as the kind of figure asked for."""
     descriptions = {t.name: t.describe for t in answer_types()}
     counted = decision.evidence.counted
     choices = " or ".join(f"“{choice}”" for choice in decision.evidence.choices)
@@ -460,8 +474,7 @@ def render_partial(decision: Decision, question: str, related: str, sources: Sou
     if missing and kind and decision.missing[0] == kind.name and names:  # a figure of the thing named
         of = "for one part of" if decision.evidence.for_one else kind.of  # the total is said ("each MMPA level")
         missing[0] += f" {of} " + and_list(_names_as_typed(names, question))
-    what = and_list(missing) if missing else "exactly what you asked"
-    return load_prompt("partial").format(missing=what, related=related, where_to_look=where_to_look(decision))
+    return missing
 
 
 _LEADING_CONNECTIVE = re.compile(r"^(?:but|and|so|also|yet|however|moreover|though|as you can see|as (?:mentioned|noted|said) (?:above|before|earlier))\b,?\s+", re.IGNORECASE)

@@ -524,7 +524,7 @@ class Assistant:
                 related, citations = render(draft.sentences, citations)
                 body = render_partial(decision, text, related, self.sources)
             else:
-                body = render_refusal(decision.reason, self.sources, decision, short=answered)
+                body = render_refusal(decision.reason, self.sources, decision, short=answered, question=text)
             bodies[id(decision)] = body
             blocks.setdefault(body, []).append(text)
         # Two questions one passage answers ("is it expensive? how long does it last?") get it once.

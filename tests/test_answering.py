@@ -433,6 +433,17 @@ def test_search_words_the_answering_passage_lacks_are_not_answered(assistant):
     assert assistant.ask("car insurance").refused
 
 
+@pytest.mark.parametrize("question, named", [("What is CPT 97124 used for?", "code"),
+                                             ("what are contraindications?", "“contraindications” means")])
+def test_a_refusal_with_nothing_close_to_offer_still_names_what_the_sources_lack(assistant, question, named):
+    """No passage is close enough to offer under "What my sources do say", but the decision knows what is
+    missing: the refusal says it in its first line, not only "I couldn't find that"."""
+    answer = assistant.ask(question)
+    first = answer.answer.split("\n")[0]
+    assert answer.refused and "What my sources do say" not in answer.answer, answer.answer
+    assert named in first and first.startswith("*My sources don't cover"), answer.answer
+
+
 def test_a_lone_word_the_corpus_lacks_is_named_in_the_refusal(assistant):
     answer = assistant.ask("medicare")  # typed alone: leaving it out leaves nothing, so it is the whole ask
     assert answer.refused and "medicare" in answer.answer.split("\n")[0].lower()
