@@ -68,6 +68,11 @@ class Composer:
             if units and not states_figure and not OPENER.match(faq_answer):  # the entry's own yes or no, or none
                 opener = self.polarity.opener(question, units[0], decision.evidence.terms) \
                     or self.polarity.listed(question, faq_answer, decision.evidence.terms, entry.question)  # the list may go on
+                if not opener:  # a later sentence of the entry may be the one that says yes or no, and it comes first
+                    later = next(((u, o) for u in units[1:] if (o := self.polarity.opener(question, u, decision.evidence.terms))), None)
+                    if later is not None:
+                        units = [later[0]] + [u for u in units if u is not later[0]]
+                        opener = later[1]
                 units[0] = f"{opener} {units[0]}" if opener else units[0]
             if units and not states_figure and not OPENER.match(units[0]) and self.polarity.refutes(question, faq_answer):
                 units[0] = f"No. {units[0]}"  # "is it true you have to buy their certificate?": the entry calls it false

@@ -39,7 +39,7 @@ _OR_ALTERNATIVE = re.compile(r"\bor\b" + _OR_TAG, re.I)  # "does it help sciatic
 _ADVICE = re.compile(OPENING + r"(should|shall|ought)\s+(i|we)\b", re.I)
 # A hedged or conditional statement is not a plain yes or no: "Sometimes they may ...", "For
 # insurance to cover it, ...", "Only Licensed Massage Therapists ...".
-_QUALIFIED = re.compile(r"\b(may|might|sometimes|some|perhaps|possibly|somewhat|if|unless|only|except)\b"
+_QUALIFIED = re.compile(r"\b(may|might|sometimes|some|perhaps|possibly|somewhat|if|unless|only|except|whether)\b"
                         r"|^\W*(for|when)\b", re.I)
 # Words that relate what a question names, where the passage may relate the same things otherwise.
 _RELATION = re.compile(r"\b(before|after|until|till|than|instead|rather|except|besides|unless|during|while|"
@@ -342,11 +342,20 @@ def _singular(word: str) -> str:
 
 
 def _asks_whether(asked: str) -> bool:
-    """A question that asks whether ("does it help?", "what about migraines, does it help?"),
-    with no alternatives offered ("... or ...", but "... or not?" asks whether too)."""
+    """A question that asks whether ("does it help?", "what about migraines, does it help?", or a statement
+    asked back: "so it's a pretty new field then?"), with no alternatives offered ("... or ...", but "... or
+    not?" asks whether too)."""
     last = asked.split(",")[-1]
-    return bool(_POLAR.match(last)) and not _OR_ALTERNATIVE.search(asked) and not _requests(asked) \
+    polar = _POLAR.match(last) or (_STATEMENT_ASKED.match(last) and asked.rstrip().endswith("?"))
+    return bool(polar) and not _OR_ALTERNATIVE.search(asked) and not _requests(asked) \
         and not _ADVICE.match(last)
+
+
+# A statement asked back for confirmation: a pronoun and its verb, then a question mark ("so it's new then?",
+# "so i dont have to get certified?", "that means a license is enough?").
+_STATEMENT_ASKED = re.compile(OPENING + r"(?:it|that|this|i|you|we|they|he|she|there)(?:['’](?:s|re|m|ll|ve|d)\b|\s+"
+                              r"(?:is|are|am|was|were|do|does|did|don['’]?t|doesn['’]?t|can|can['’]?t|could|will|won['’]?t|"
+                              r"would|should|must|need|needs|have|has|means?)\b)", re.I)
 
 
 # "Could you describe the MMPA's program?" asks for a description, not whether one can be given;

@@ -444,6 +444,15 @@ def test_a_refusal_with_nothing_close_to_offer_still_names_what_the_sources_lack
     assert named in first and first.startswith("*My sources don't cover"), answer.answer
 
 
+def test_the_sentence_of_a_faq_entry_that_says_yes_or_no_comes_first(assistant):
+    """The coinage entry opens with who coined the term and when; its second sentence says the field is relatively
+    new, which is what "so it's a pretty new field then?" asks back: it comes first, with its "Yes."."""
+    history = [{"role": "user", "content": "who came up with the term medical massage?"},
+               {"role": "assistant", "content": "The term was coined by an American, Pete Sparring, in 1997."}]
+    answer = assistant.ask("so it's a pretty new field then?", history)
+    assert answer.answer.startswith("Yes. As a field of study it is relatively new."), answer.answer
+
+
 def test_a_lone_word_the_corpus_lacks_is_named_in_the_refusal(assistant):
     answer = assistant.ask("medicare")  # typed alone: leaving it out leaves nothing, so it is the whole ask
     assert answer.refused and "medicare" in answer.answer.split("\n")[0].lower()

@@ -35,8 +35,15 @@ CONDITIONS = "It can treat carpal tunnel syndrome, sciatica, back and neck pain 
     ("is it true that schools market the certification?", "Schools market the certification as a requirement.", "Yes."),
     ("a flyer says their certificate is required to practise. legit?", "Schools market the certification as a "
      "requirement. However, this is categorically false.", "No."),
+    # A statement asked back for confirmation asks whether it holds.
+    ("so it's a pretty new field then?", "As a field of study it is relatively new.", "Yes."),
+    ("so that means a prescription is needed?", "The massage needs to be prescribed by a physician.", "Yes."),
+    ("mmpa field then?", "As a field of study the MMPA is relatively new.", ""),  # keywords: no statement asked
     # Hedged or conditional: not a plain yes.
     ("do therapists bill insurance companies?", "Sometimes they may bill insurance companies.", ""),
+    # A sentence about finding out whether: "You need to discuss ... to determine whether the credits count".
+    ("will the class count toward my graduation?", "You will need to discuss the class with your school to "
+     "determine whether the course credits count toward your graduation.", ""),
     ("will insurance cover the treatment?", "For insurance to cover the treatment, a physician must prescribe it.", ""),
     # The passage does not name everything asked ("hospitals" is not "clinics").
     ("can therapists work in clinics?", "Therapists work in hospitals.", ""),
