@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .text import INTERROGATIVE, OPENING, content_terms, words
+from .text import INTERROGATIVE, OPENING, content_terms, normalize_numbers, words
 
 _REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|they|them|their|those|these|there|one|ones|same|he|she|him|his|her|hers)\b", re.I)
 _EXISTENTIAL = re.compile(r"\b(is|are|was|were|will|would|be)\s+there\b|\bthere\s*(is|are|was|were|'s|’s)\b", re.I)
@@ -45,6 +45,22 @@ def refers_back(text: str) -> bool:
     # "is it hard to get into?": a clause that ends on a preposition has "it" as its object.
     stranded = re.search(r"\b(into|in|with|for|on|at|of|about|to|from)\W*$", text, re.I)
     return bool(_REFERS_BACK.search(text if stranded else _EXPLETIVE_IT.sub(" ", text)))
+
+
+# "That number", "the figure", "this stat": a noun that points back at a figure the reply stated.
+_FIGURE_REFERENCE = re.compile(r"\b(?:that|this|the|those|these)\s+(?:\w+\s+)?(?:number|figure|stat|statistic|percent|percentage|"
+                               r"estimate|projection|rate)s?\b", re.I)
+_FIGURE = re.compile(r"(?:\$\s?)?\d[\d,.]*(?:\s*(?:%|percent\b))?(?:\s+[A-Za-z]+){0,4}")
+
+
+def figure_referred_to(question: str, reply: str) -> str | None:
+    """The figure a follow-up points back at ("where does that number come from?" after a reply that says
+    "about 23% growth in job offers ..."): the reply's first figure with the words that say what it counts.
+    None when the question points at no figure, or the reply states none."""
+    if not _FIGURE_REFERENCE.search(question):
+        return None
+    found = _FIGURE.search(normalize_numbers(reply))
+    return found.group(0).strip() if found else None
 
 
 def is_keywords(text: str) -> bool:

@@ -24,7 +24,7 @@ from .compounds import noun_compounds
 from .decision import (NO_MATCH, Decider, Decision, ScoredUnit, Thresholds, answer_type, asked_type, asks_only_its_type,
                        question_sentence, type_words, typed_names, who_asks)
 from .embeddings import LocalEmbeddings
-from .followup import (asked_again_of, clean_history, is_followup, is_keywords, refers_back, split_questions,
+from .followup import (asked_again_of, clean_history, figure_referred_to, is_followup, is_keywords, refers_back, split_questions,
                        standalone_question)
 from .guard import guard_question
 from .prompts import load_prompt
@@ -551,6 +551,9 @@ class Assistant:
         if not users or history[-1]["role"] != "assistant" or not refers_back(question) \
                 or not is_followup(question, self._names_its_subject):
             return question
+        # "Where does that number come from?" points at the figure the reply stated ("23% growth in job offers").
+        if figure := figure_referred_to(question, history[-1]["content"]):
+            return f"{question} ({figure})"
         vocabulary = self.retriever.vocabulary
         if vocabulary.names_in(question):
             return question

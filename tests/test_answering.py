@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from assistant import Answer
 from assistant.corpus import load_corpus
 from assistant.decision import asked_type, asks_only_its_type, counted_noun, counts
-from assistant.followup import asks_again, clean_history, is_followup, split_questions, standalone_question
+from assistant.followup import asks_again, clean_history, figure_referred_to, is_followup, split_questions, standalone_question
 from assistant.guard import guard_question
 
 from .conftest import CORPUS
@@ -451,6 +451,26 @@ def test_the_sentence_of_a_faq_entry_that_says_yes_or_no_comes_first(assistant):
                {"role": "assistant", "content": "The term was coined by an American, Pete Sparring, in 1997."}]
     answer = assistant.ask("so it's a pretty new field then?", history)
     assert answer.answer.startswith("Yes. As a field of study it is relatively new."), answer.answer
+
+
+@pytest.mark.parametrize("question, reply, figure", [
+    ("where does that number come from?", "The outlook is promising, with about 23% growth in job offers expected.",
+     "23% growth in job offers"),
+    ("is the price for all three levels?", "It costs $1,400 in total.", None),      # "the price" is no figure pointed at
+    ("is that figure for the whole program?", "The MMPA offers a program with three levels.", "3 levels"),
+    ("who came up with that stat", "Medical massage gains popularity fast.", None),  # the reply states no figure
+])
+def test_a_follow_up_that_points_at_a_figure_is_read_with_the_figure_the_reply_stated(question, reply, figure):
+    assert figure_referred_to(question, reply) == figure
+
+
+def test_where_a_figure_in_the_reply_comes_from_is_answered_by_the_sentence_that_states_it(assistant):
+    """"where does that number come from?" after a reply about 23% job growth asks for the Bureau of Labor
+    Statistics; read with the conversation alone it got the career's challenges."""
+    history = [{"role": "user", "content": "is medical massage a good career to get into?"},
+               {"role": "assistant", "content": "The outlook is pretty promising, with about 23% growth in job offers."}]
+    answer = assistant.ask("where does that number come from?", history)
+    assert answer.answer.startswith("According to the Bureau of Labor Statistics"), answer.answer
 
 
 def test_a_lone_word_the_corpus_lacks_is_named_in_the_refusal(assistant):
