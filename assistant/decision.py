@@ -834,7 +834,13 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
 
     # A reader the question names ("what did Cindy say her school concentrated on?") is answered by their
     # comment, however little its words share with the question's: what they said is what was asked.
+    # A figure or a name asked of what they said is there only when the comment states one ("what's the name of the
+    # school Cindy went to?": she calls it "a small massage school").
     if evidence.comment:
+        kind = answer_type(evidence.asks)
+        if kind is not None and kind.required and not any(kind.states.search(normalize_numbers(u.unit.text))
+                                                          for u in evidence.comment):
+            return partial(f"no {evidence.asks} stated in the comment of {evidence.commenter}", [evidence.asks])
         return Decision("answer", f"answered from the comment of {evidence.commenter}", evidence, [],
                         evidence.comment[0], scores)
     # Far in meaning from every passage, unless one passage has every word it asks with ("what are

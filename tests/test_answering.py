@@ -473,6 +473,22 @@ def test_where_a_figure_in_the_reply_comes_from_is_answered_by_the_sentence_that
     assert answer.answer.startswith("According to the Bureau of Labor Statistics"), answer.answer
 
 
+def test_a_name_asked_of_a_comment_that_names_none_is_refused(assistant):
+    """Cindy calls her school "a small massage school that was therapeutic massage and body work": what it was
+    called is not in her comment. What she said is still answered from it."""
+    assert asked_type("What's the name of the school Cindy went to?") == asked_type("what was it called?") == "name"
+    assert asked_type("what is it called when a doctor prescribes massage?") != "name"  # a term, not a proper name
+    answer = assistant.ask("What's the name of the school Cindy went to?")
+    assert answer.refused and "name" in answer.answer.split("\n")[0], answer.answer
+    answer = assistant.ask("In the comments, how long had Cindy been a massage therapist?")
+    assert not answer.refused and "2 years" in answer.answer, answer.answer
+
+
+def test_a_name_asked_of_what_the_articles_name_is_answered(assistant):
+    answer = assistant.ask("what's the name of the association for medical massage credentials")
+    assert not answer.refused and "American Medical Massage Association" in answer.answer.split("[1]")[0], answer.answer
+
+
 def test_a_lone_word_the_corpus_lacks_is_named_in_the_refusal(assistant):
     answer = assistant.ask("medicare")  # typed alone: leaving it out leaves nothing, so it is the whole ask
     assert answer.refused and "medicare" in answer.answer.split("\n")[0].lower()
