@@ -98,6 +98,11 @@ def _without_connectives(question: str) -> str:
     return rest
 
 
+def thing_asked_again(question: str) -> str:
+    """What a follow-up that asks again names: "carpal tunnel" in "what about carpal tunnel?"; "" for any other."""
+    return _without_connectives(question).strip(" ?.!") if asks_again(question) else ""
+
+
 def asks_again(question: str) -> bool:
     """A follow-up that asks the previous question again, of something else, with no ask of its
     own: "what about the AMMA?" after "how much does the MMPA cost?", "and in Maryland?". "And how

@@ -11,7 +11,7 @@ import queue
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -24,7 +24,7 @@ from .compounds import noun_compounds
 from .decision import (NO_MATCH, Decider, Decision, ScoredUnit, Thresholds, answer_type, asked_type, asks_only_its_type,
                        question_sentence, type_words, typed_names, who_asks)
 from .embeddings import LocalEmbeddings
-from .followup import (asked_again_of, clean_history, figure_referred_to, is_followup, is_keywords, refers_back, split_questions,
+from .followup import (asked_again_of, clean_history, figure_referred_to, is_followup, thing_asked_again, is_keywords, refers_back, split_questions,
                        standalone_question)
 from .guard import guard_question
 from .prompts import load_prompt
@@ -408,9 +408,10 @@ class Assistant:
         """"And what about certification?" after "do I need a license?" asks whether again, of another
         thing: it is asked as "do I need certification?", and that answer is taken when it says yes or no."""
         users = [turn["content"] for turn in history if turn["role"] == "user"]
-        if not users or (draft.sentences and OPENER.match(draft.sentences[0].text)) \
-                or not self.composer.polarity.asks_yes_no(users[-1]):
+        if not users or (draft.sentences and OPENER.match(draft.sentences[0].text)):
             return read, draft
+        if not self.composer.polarity.asks_yes_no(users[-1]):
+            return read, self._among_those(draft, text)
         again = asked_again_of(users[-1], text, self.retriever.vocabulary.is_name)
         if again is None:
             return read, draft
@@ -423,6 +424,18 @@ class Assistant:
             if answered.sentences and OPENER.match(answered.sentences[0].text):
                 return alone, answered
         return read, draft
+
+    def _among_those(self, draft: Draft, text: str) -> Draft:
+        """"What about carpal tunnel?" after "what conditions does it treat?" asks whether it is among them: a list
+        that opens the answer and names it says yes."""
+        thing = thing_asked_again(text)
+        if not thing or not draft.sentences:
+            return draft
+        first = draft.sentences[0]
+        opener = self.composer.polarity.listed(f"is {thing} among them?", first.text)
+        if not opener:
+            return draft
+        return replace(draft, sentences=[replace(first, text=f"{opener} {first.text}"), *draft.sentences[1:]])
 
     def _whether_about_the_subject(self, read: "_Reading", draft: Draft,
                                    timings: dict[str, float]) -> tuple["_Reading", Draft]:

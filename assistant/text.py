@@ -144,7 +144,10 @@ def list_items(text: str) -> list[str]:
         return []
     parts = [p.strip() for p in re.split(r",\s*(?:and\s+|or\s+)?|\s+and\s+", text) if p.strip()]
     short = [p for p in parts[1:] if len(p.split()) <= 8]
-    return short if len(short) >= 3 else []
+    if len(short) < 3:
+        return []
+    # The first item ends the clause that introduces the list: "can generally treat *carpal tunnel syndrome*, ...".
+    return [" ".join(parts[0].split()[-3:]), *short]
 
 
 # Numbers people write as words count as the digits the sources may use ("three levels", "3 levels").

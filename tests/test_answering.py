@@ -489,6 +489,23 @@ def test_a_name_asked_of_what_the_articles_name_is_answered(assistant):
     assert not answer.refused and "American Medical Massage Association" in answer.answer.split("[1]")[0], answer.answer
 
 
+def test_the_first_item_of_a_list_written_out_is_an_item():
+    from assistant.text import list_items
+    items = list_items("Medical massage can generally treat carpal tunnel syndrome, sciatica, rotator cuff injuries and back pain.")
+    assert items[0] == "carpal tunnel syndrome" and "sciatica" in items
+    assert list_items("Insurers pay for complementary and alternative treatments, because they work.") == []
+
+
+def test_what_about_a_thing_after_a_question_for_a_list_asks_whether_it_is_in_it(assistant):
+    """"what about carpal tunnel?" after "what conditions does it treat?" is answered "Yes." by the list that
+    names it first; a thing the list does not name is not."""
+    history = [{"role": "user", "content": "What kinds of conditions does medical massage treat?"},
+               {"role": "assistant", "content": "It's used for things like sciatica, back and neck pain and migraines."}]
+    answer = assistant.ask("what about carpal tunnel?", history)
+    assert answer.answer.startswith("Yes. Medical massage can generally treat carpal tunnel syndrome"), answer.answer
+    assert not assistant.ask("what about anxiety?", history).answer.startswith("Yes")
+
+
 def test_a_lone_word_the_corpus_lacks_is_named_in_the_refusal(assistant):
     answer = assistant.ask("medicare")  # typed alone: leaving it out leaves nothing, so it is the whole ask
     assert answer.refused and "medicare" in answer.answer.split("\n")[0].lower()
