@@ -55,6 +55,7 @@ _SAME_RELATION = {"every": "all", "each": "all", "equal": "same", "identical": "
                   "sufficient": "enough"}
 _RELATION_WORD = re.compile(f"{_RELATION.pattern}|{_OTHER.pattern}", re.I)
 _MEMBERSHIP = re.compile(r"\b(?:part\s+of|among|included\s+in|one\s+of)\b", re.I)  # asks whether a thing is in a list
+_GIVEN = re.compile(r"\b(?:if|since|because|now that|given that|as long as)\b\s+((?:[\w'’-]+\s*){1,8})\W*$", re.I)  # a condition that ends the question
 _WITHOUT = re.compile(r"\bwithout\s+((?:[\w'’-]+\s*){1,4})", re.I)  # what it is done without: the words after it
 _CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|while|whereas)\b", re.I)
 _CLAUSE = re.compile(r"[,;:()]|\s[-–—]\s")
@@ -186,7 +187,10 @@ class Polarity:
                 return False
             # What it asks to do, not only what it asks to do without: "can I call myself a medical massage
             # therapist on my website without a certificate?" is not "Can I take courses without getting certified?".
-            main = things - without - {"without"}
+            # Nor what it says holds already: "do i need to go back to school if im already licensed?" is not
+            # "Do medical massage therapists need a license?".
+            given = _GIVEN.search(asked)
+            main = things - without - {"without"} - (set(content_terms(given.group(1))) if given else set())
             return not things or any(_all_in({t}, said) for t in (main or things))
         # One word in common ("license") says what it is about, not what it asks; and a word it does not
         # say at all ("does *workers* comp pay for it?") is asked too.

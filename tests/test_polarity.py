@@ -114,6 +114,10 @@ def test_a_faq_yes_or_no_answers_only_its_own_question():
     assert not POLARITY.keeps_faq_opener("what license do therapists need?", LICENSE._replace(similarity=0.9))
     # A relation the entry does not state: "enough" is not "needed".
     assert not POLARITY.keeps_faq_opener("do therapists need just a license, is that enough?", LICENSE._replace(similarity=0.9))
+    # What the question says holds already is no thing it asks: going back to school, not a license.
+    assert not POLARITY.keeps_faq_opener("do i need to go back to school if im already licensed",
+                                         LICENSE._replace(similarity=0.9))
+    assert POLARITY.keeps_faq_opener("do i need a license if im doing massage", LICENSE._replace(similarity=0.9))
 
 
 def test_a_faq_yes_or_no_is_not_said_when_another_entry_it_may_be_asking_answers_the_other_way():
