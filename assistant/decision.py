@@ -136,6 +136,7 @@ class Evidence:
     spelled: tuple[str, ...] = ()          # "what does MMPA stand for?": the words it stands for, as the corpus writes them
     type_words: frozenset[str] = frozenset()  # the words that asked for the type ("demand" in "is there demand for ...")
     naming: list[ScoredUnit] = field(default_factory=list)  # statements naming all the question names, best first
+    elsewhere: list[ScoredUnit] = field(default_factory=list)  # statements naming another organization, none of the question's
     commenter: str | None = None           # a reader the question names ("what did Cindy say ...?")
     comment: list[ScoredUnit] = field(default_factory=list)  # that reader's comment, best first: what they said
     focus_vector: np.ndarray | None = field(default=None, repr=False)  # what the user typed, in a follow-up
@@ -498,6 +499,12 @@ class Decider:
                      and not (for_one and states_a_total(s.unit.text))]
         naming = [s for s in scored if names and s.unit.role == "text"
                   and all(self.vocabulary.mentions(s.unit.text, n) for n in names)]
+        # Statements about another organization than the one asked about ("the MMPA's program" for "does the AMMA
+        # offer continuing ed?"): they name one and none of the question's names.
+        acronyms = self.vocabulary.acronyms
+        elsewhere = [s for s in scored if any(n in acronyms for n in names) and s.unit.role == "text"
+                     and not any(self.vocabulary.mentions(s.unit.text, n) for n in names)
+                     and any(n in acronyms for n in self.vocabulary.names_in(s.unit.text))] if names else []
         own = retrieval.probe_vectors[-1] if focus != query and probes and probes.texts and retrieval.probe_vectors \
             and len(retrieval.probe_vectors) == len(probes.texts) else None
         # A name is answered by what the sources say of it ("what's the AMTA?"); a thing by what it is.
@@ -512,7 +519,7 @@ class Decider:
         asking = _type_words(asks, asked) | (_spelling_words(focus) if spelled else frozenset())
         evidence = Evidence(top_similarity=round(top, 4), units=scored, terms=terms, asks=asks, typed_units=typed,
                             names=names, counted=counted, defined=defined, spelled=spelled, for_one=for_one,
-                            type_words=asking, naming=naming,
+                            type_words=asking, naming=naming, elsewhere=elsewhere,
                             commenter=commenter, comment=comment,
                             focus_vector=None if own is None else np.asarray(own))
         self._read_in_passages(evidence, focus)
@@ -892,4 +899,11 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
         lead = definers[0]
     if lead.score < t.answer_score:
         return partial(NO_MATCH, [])
+    # "Does the AMMA offer continuing ed?" is not answered by what the MMPA offers: the closest statement that names
+    # the organization asked about answers, when it is close enough; otherwise the sources do not say.
+    if lead in evidence.elsewhere:
+        naming = [u for u in evidence.naming if u.score >= max(t.answer_score, t.typed_ratio * best.score)]
+        if not naming:
+            return partial("nothing close said of " + ", ".join(evidence.names), [], exclude=evidence.elsewhere)
+        lead = naming[0]
     return Decision("answer", "answered", evidence, [], lead, scores)

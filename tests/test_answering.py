@@ -506,6 +506,15 @@ def test_what_about_a_thing_after_a_question_for_a_list_asks_whether_it_is_in_it
     assert not assistant.ask("what about anxiety?", history).answer.startswith("Yes")
 
 
+def test_a_question_about_one_organization_is_not_answered_with_what_another_offers(assistant):
+    """"does the amma offer continuing ed" was answered with the MMPA's continuing education credits; the sources
+    say nothing of the AMMA's. What they say of the AMMA is offered instead."""
+    answer = assistant.ask("does the amma offer continuing ed")
+    assert answer.refused and "American Medical Massage Association" in answer.answer, answer.answer
+    answer = assistant.ask("does the amta offer resources for working in hospitals")
+    assert not answer.refused and answer.answer.startswith("The American Massage Therapy Association"), answer.answer
+
+
 def test_a_lone_word_the_corpus_lacks_is_named_in_the_refusal(assistant):
     answer = assistant.ask("medicare")  # typed alone: leaving it out leaves nothing, so it is the whole ask
     assert answer.refused and "medicare" in answer.answer.split("\n")[0].lower()
