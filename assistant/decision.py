@@ -48,7 +48,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from .followup import asks_again
 from .guard import looks_like_instructions
 from .retrieval import Retrieval, Unit
-from .text import FILLER, INTERROGATIVE, OPENING, STOPWORDS, content_terms, has_family, list_items, normalize_numbers, split_sentences, stem, typed_pattern, typed_sentences, words
+from .text import FILLER, INTERROGATIVE, OPENING, STOPWORDS, content_terms, has_family, list_items, negated, normalize_numbers, split_sentences, stem, typed_pattern, typed_sentences, words
 from .sources import reader_named
 from .compounds import compounds_in
 from .vocabulary import LEXICON_DIR, Vocabulary, glossary_term
@@ -145,6 +145,8 @@ class Evidence:
     alternatives: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()          # the alternatives as the user typed them ("massage therapist")
     alternative_said: bool = True
+    # "What conditions can't medical massage treat?": a question for what is not, answered only by a passage that says not.
+    asks_what_not: bool = False
 
     def typed_similarity(self, unit: Unit) -> float:
         """The unit's cosine to what the user typed: in a follow-up, to the new question alone."""
@@ -523,6 +525,7 @@ class Decider:
                             commenter=commenter, comment=comment,
                             focus_vector=None if own is None else np.asarray(own))
         self._read_in_passages(evidence, focus)
+        evidence.asks_what_not = bool(_ASKS_WHAT_NOT.match(sentence))
         offered = offered_alternatives(sentence)
         evidence.alternatives = tuple(head for head, _ in offered)
         evidence.choices = tuple(phrase for _, phrase in offered)
@@ -685,6 +688,9 @@ class Decider:
         return terms
 
 
+# A wh-question whose own verb is negated: "what conditions *can't* it treat?", "which states *don't* require ...".
+_ASKS_WHAT_NOT = re.compile(OPENING + r"(?:what|which|who)\b(?:\s+(?!(?:if|when|since|because|unless|after|before)\b)[\w'’]+){0,3}?\s+(?:can['’]?t|cannot|don['’]?t|doesn['’]?t|"
+                            r"isn['’]?t|aren['’]?t|won['’]?t|shouldn['’]?t|(?:can|do|does|is|are|will|should)\s+not)\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(I|I['’](m|ve|d|ll|am)|me|my|myself)\b")
 
 
@@ -899,6 +905,8 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
         lead = definers[0]
     if lead.score < t.answer_score:
         return partial(NO_MATCH, [])
+    if evidence.asks_what_not and not negated(_says(lead.unit)):  # what it treats is no answer to what it can't
+        return partial("asked what is not; the sources say what is", [])
     # "Does the AMMA offer continuing ed?" is not answered by what the MMPA offers: the closest statement that names
     # the organization asked about answers, when it is close enough; otherwise the sources do not say.
     if lead in evidence.elsewhere:

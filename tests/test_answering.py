@@ -515,6 +515,14 @@ def test_a_question_about_one_organization_is_not_answered_with_what_another_off
     assert not answer.refused and answer.answer.startswith("The American Massage Therapy Association"), answer.answer
 
 
+def test_a_question_for_what_is_not_is_not_answered_by_what_is(assistant):
+    """The sources list what medical massage can treat; "what conditions can't it treat?" asks the other list. A
+    "not" in a condition ("what happens if I don't have a prescription") is no such question."""
+    answer = assistant.ask("what conditions can't medical massage treat")
+    assert answer.refused and "What my sources do say" in answer.answer, answer.answer
+    assert not assistant.ask("what happens if I don't have a prescription").refused
+
+
 def test_a_lone_word_the_corpus_lacks_is_named_in_the_refusal(assistant):
     answer = assistant.ask("medicare")  # typed alone: leaving it out leaves nothing, so it is the whole ask
     assert answer.refused and "medicare" in answer.answer.split("\n")[0].lower()
