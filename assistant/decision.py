@@ -851,11 +851,11 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
     # school Cindy went to?": she calls it "a small massage school").
     if evidence.comment:
         kind = answer_type(evidence.asks)
-        if kind is not None and kind.required and not any(kind.states.search(normalize_numbers(u.unit.text))
-                                                          for u in evidence.comment):
+        stating = [u for u in evidence.comment if kind is not None and kind.states.search(normalize_numbers(u.unit.text))]
+        if kind is not None and kind.required and not stating:
             return partial(f"no {evidence.asks} stated in the comment of {evidence.commenter}", [evidence.asks])
         return Decision("answer", f"answered from the comment of {evidence.commenter}", evidence, [],
-                        evidence.comment[0], scores)
+                        (stating or evidence.comment)[0], scores)  # the sentence stating what was asked leads
     # Far in meaning from every passage, unless one passage has every word it asks with ("what are
     # trigger points?": MiniLM knows no meaning of them close to massage, the techniques list names them).
     if best is None or (evidence.top_similarity < t.off_subject_similarity and best.coverage < 1.0):

@@ -482,6 +482,10 @@ def test_a_name_asked_of_a_comment_that_names_none_is_refused(assistant):
     assert answer.refused and "name" in answer.answer.split("\n")[0], answer.answer
     answer = assistant.ask("In the comments, how long had Cindy been a massage therapist?")
     assert not answer.refused and "2 years" in answer.answer, answer.answer
+    # The sentence of hers that states what was asked leads, not the comment's closest sentence.
+    answer = assistant.ask("the massage therapist in the comments who asked about business cards — how long had she "
+                           "been practicing?")
+    assert "2 years" in answer.answer.split("[1]")[0], answer.answer
 
 
 def test_a_name_asked_of_what_the_articles_name_is_answered(assistant):
