@@ -170,6 +170,17 @@ def _each_asks(parts: list[str]) -> bool:
     return bool(_ASKS.match(clause)) and not any(re.search(r"[.!?]\s+\S", p.strip()) for p in rest)
 
 
+# A greeting that opens a message says nothing of what is asked, but MiniLM reads it: "hey so is medical massage
+# basically the same as a normal massage" was closest to "What is medical massage?" with it, to the difference without.
+_GREETING = re.compile(r"^\W*(?:hey|hi|hello|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening))(?:\s+(?:there|all|everyone|folks|guys))?\b[\s,!.:;-]*", re.I)
+
+
+def without_greeting(text: str) -> str:
+    """The message without the greeting that opens it; a greeting alone stays as typed."""
+    rest = _GREETING.sub("", text, count=1)
+    return rest if rest.strip() else text
+
+
 def split_questions(text: str) -> list[str]:
     """The questions in one message, each with what it needs to be understood: "Do I need a
     license? And what does the MMPA cost?" is two; "how much is it and do I need it" too.

@@ -24,8 +24,8 @@ from .compounds import noun_compounds
 from .decision import (NO_MATCH, Decider, Decision, ScoredUnit, Thresholds, answer_type, asked_type, asks_only_its_type,
                        question_sentence, type_words, typed_names, who_asks)
 from .embeddings import LocalEmbeddings
-from .followup import (asked_again_of, clean_history, figure_referred_to, is_followup, thing_asked_again, is_keywords, refers_back, split_questions,
-                       standalone_question)
+from .followup import (asked_again_of, clean_history, figure_referred_to, is_followup, is_keywords, refers_back,
+                       split_questions, standalone_question, thing_asked_again, without_greeting)
 from .guard import guard_question
 from .prompts import load_prompt
 from .lexical import LexicalIndex
@@ -240,7 +240,7 @@ class Assistant:
             return self._finish(Answer(answer=_join(notes, body), refused=True), started, trace)
 
         history = clean_history(history, self.settings["guard.max_history_turns"])
-        questions = split_questions(checked.text)
+        questions = split_questions(without_greeting(checked.text))
         parts: list[tuple[str, Decision, Draft]] = []
         progress = _Progress(on_text) if on_text is not None and len(questions) == 1 and not notes \
             and not checked.asks_to_prescribe else None  # a declined request's text opens with the decline

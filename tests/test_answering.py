@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from assistant import Answer
 from assistant.corpus import load_corpus
 from assistant.decision import asked_type, asks_only_its_type, counted_noun, counts
-from assistant.followup import asks_again, clean_history, figure_referred_to, is_followup, split_questions, standalone_question
+from assistant.followup import (asks_again, clean_history, figure_referred_to, is_followup, split_questions,
+                               standalone_question, without_greeting)
 from assistant.guard import guard_question
 
 from .conftest import CORPUS
@@ -525,6 +526,16 @@ def test_a_question_for_what_is_not_is_not_answered_by_what_is(assistant):
     answer = assistant.ask("what conditions can't medical massage treat")
     assert answer.refused and "What my sources do say" in answer.answer, answer.answer
     assert not assistant.ask("what happens if I don't have a prescription").refused
+
+
+def test_a_greeting_that_opens_a_message_does_not_move_what_it_asks(assistant):
+    """With "hey so" in front, MiniLM put "is medical massage basically the same as a normal massage or what" closest
+    to "What is medical massage?" and the answer was the definition; the question asks for the difference."""
+    answer = assistant.ask("hey so is medical massage basically the same as a normal massage or what")
+    assert answer.answer.startswith("Traditional massage attempts to relax the patient"), answer.answer
+    assert without_greeting("Hello there! whats the job outlook") == "whats the job outlook"
+    assert without_greeting("hi") == "hi"                          # a greeting alone stays what was typed
+    assert without_greeting("history of medical massage?") == "history of medical massage?"
 
 
 def test_a_lone_word_the_corpus_lacks_is_named_in_the_refusal(assistant):
