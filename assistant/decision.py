@@ -504,9 +504,10 @@ class Decider:
         # Statements about another organization than the one asked about ("the MMPA's program" for "does the AMMA
         # offer continuing ed?"): they name one and none of the question's names.
         acronyms = self.vocabulary.acronyms
-        elsewhere = [s for s in scored if any(n in acronyms for n in names) and s.unit.role == "text"
+        elsewhere = [s for s in scored if s.unit.role == "text" and s not in naming
                      and not any(self.vocabulary.mentions(s.unit.text, n) for n in names)
-                     and any(n in acronyms for n in self.vocabulary.names_in(s.unit.text))] if names else []
+                     and any(n in acronyms for n in self.vocabulary.names_in(s.unit.text))] \
+            if any(n in acronyms for n in names) else []
         own = retrieval.probe_vectors[-1] if focus != query and probes and probes.texts and retrieval.probe_vectors \
             and len(retrieval.probe_vectors) == len(probes.texts) else None
         # A name is answered by what the sources say of it ("what's the AMTA?"); a thing by what it is.
@@ -851,7 +852,7 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
     # school Cindy went to?": she calls it "a small massage school").
     if evidence.comment:
         kind = answer_type(evidence.asks)
-        stating = [u for u in evidence.comment if kind is not None and kind.states.search(normalize_numbers(u.unit.text))]
+        stating = [u for u in evidence.comment if kind.states.search(normalize_numbers(u.unit.text))] if kind else []
         if kind is not None and kind.required and not stating:
             return partial(f"no {evidence.asks} stated in the comment of {evidence.commenter}", [evidence.asks])
         return Decision("answer", f"answered from the comment of {evidence.commenter}", evidence, [],

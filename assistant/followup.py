@@ -122,9 +122,7 @@ def asked_again_of(previous: str, question: str, is_name=lambda word: False) -> 
     "what about the AMMA?" after "does the MMPA program count as CEUs?"; else what follows the last
     determiner, or else the last preposition). None when the follow-up asks again of no single thing
     ("and in Maryland?" says where, not what) or the previous question names nothing that way."""
-    if not asks_again(question):
-        return None
-    thing = _without_connectives(question).strip(" ?.!")
+    thing = thing_asked_again(question)
     if not thing or re.match(r"(in|at|for|with|from|to|on)\b", thing, re.I) or len(thing.split()) > 4:
         return None
     asked = previous.strip().rstrip("?.! ")
