@@ -39,3 +39,19 @@ def test_each_word_gets_what_it_means_in_its_sentence():
     # The same word means something else in another sentence: its vectors follow the context.
     other = e.word_vectors("Physical maladies are treated.")["physical"]
     assert float((words["physical"] @ other.T).max()) < 0.99
+
+
+def test_a_question_with_its_probes_gets_the_vectors_encode_gives():
+    """The per-question path (a few short texts) skips encode()'s batch machinery; ingest uses encode().
+    Both must give the same vectors, or a question would be compared with passages in another space."""
+    import numpy as np
+
+    e = LocalEmbeddings()
+    texts = ["does my insurance need anything\nfrom my doctor?", "doctor", "does my insurance need anything from my?", ""]
+    quick = np.array(e.embed_documents(texts))
+    encoded = np.array(e.model.embed_documents(texts))
+    assert quick.shape == (4, 384)
+    assert np.allclose(quick, encoded, atol=1e-5)
+    assert np.allclose(e.embed_query(texts[0]), encoded[0], atol=1e-5)
+    many = [f"passage number {i} about massage" for i in range(embeddings.SMALL_BATCH + 3)]
+    assert np.allclose(e.embed_documents(many), e.model.embed_documents(many), atol=1e-5)
