@@ -27,6 +27,7 @@ SWEEPS = {
     "typed_score": np.round(np.arange(0.25, 0.71, 0.025), 3),
     "typed_ratio": np.round(np.arange(0.0, 1.01, 0.05), 3),
     "word_in_passage": np.round(np.arange(0.40, 0.86, 0.025), 3),
+    "closer_without": np.round(np.arange(0.03, 0.161, 0.005), 3),
 }
 
 

@@ -1524,3 +1524,15 @@ def test_an_answer_does_not_open_by_pointing_back_at_an_article_the_user_has_not
     (an own-words question in the browser, sixteenth session): the user saw nothing before it."""
     answer = assistant.ask("whats the outlook for this career")
     assert answer.answer.startswith("The career outlook is pretty promising"), answer.answer
+
+
+@pytest.mark.parametrize("question, word", [
+    ("does my massage license expire", "expire"),
+    ("is the mmpa certificate tax deductible", "deductible"),
+])
+def test_a_word_the_closest_passage_answers_the_question_without_is_named_as_missing(assistant, question, word):
+    """The license and MMPA passages answer these questions without their last word: MiniLM puts them closer
+    to the question once it is left out. The word is everyday English (no name, far from the subject), which
+    the shift bars alone let through."""
+    answer = assistant.ask(question)
+    assert answer.refused and word in answer.answer.split("\n")[0].lower(), answer.answer[:200]

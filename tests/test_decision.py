@@ -298,3 +298,16 @@ def test_can_i_asks_about_who_the_user_says_they_are():
     assert who_asks("does insurance pay?", said) is None          # not a question about "I"
     assert who_asks("can i bill for it?", "my sister is a nurse. can i bill for it?") is None
     assert asked_subject("can i bill for it?", ["nurse"]) == set()
+
+
+def test_a_word_the_best_passage_answers_the_question_without_is_an_ask_it_lacks():
+    """"are there online courses?": the passage about courses comes closer in meaning when "online" is left out
+    (nearly by the word's whole shift), so it answers the question without it. Measured on single words; a run
+    of words left out together ("DROP TABLE feedback") moves any question further and is held to the bars."""
+    t = replace(THRESHOLDS, closer_without=0.075)
+    online = Term("online", nearest="available", nearest_similarity=0.6, shift=0.09, domain=0.0, closer_without=0.097)
+    assert judge(_evidence("There are courses and certification programs for medical massage.", online), t).missing == ["online"]
+    said = replace(online, closer_without=0.02)  # the passage says something of it: it pulls the question its way
+    assert judge(_evidence("There are courses and certification programs for medical massage.", said), t).verdict == "answer"
+    run = Term("drop table feedback", nearest="assessment", nearest_similarity=0.27, shift=0.21, domain=0.0, closer_without=0.10)
+    assert judge(_evidence("Medical massage aims to provide relief.", run), t).verdict == "answer"

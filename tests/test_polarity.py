@@ -201,11 +201,11 @@ def test_a_request_gets_no_note_about_a_list(assistant):
     assert "list does not name" not in answer.answer and not re.match(r"\W*(Yes|No)\b", answer.answer), answer.answer
 
 
-@pytest.mark.parametrize("question", ["does medical massage help with anxiety?",
-                                      "so does medical massage help with anxiety?"])  # the list comes second
+# "stress": "anxiety" is now refused outright, as "depression" is (the list answers the question without it).
+@pytest.mark.parametrize("question", ["does medical massage help with stress?"])
 def test_an_answer_from_a_list_that_lacks_what_was_asked_says_so_first(assistant, question):
     answer = assistant.ask(question)
-    assert answer.answer.startswith("*My sources' list does not name “anxiety”.*"), answer.answer
+    assert answer.answer.startswith("*My sources' list does not name “stress”.*"), answer.answer
     assert "carpal tunnel" in answer.answer.lower() and not re.search(r"\bYes\b", answer.answer)
 
 
