@@ -104,7 +104,7 @@ def _forward(texts: list[str]) -> list[list[float]]:
     st = _sentence_transformer()
     texts = [t.replace("\n", " ") for t in texts]  # as HuggingFaceEmbeddings does before encode()
     with torch.inference_mode():
-        vectors = st(st.tokenize(texts))["sentence_embedding"]
+        vectors = st(st.preprocess(texts))["sentence_embedding"]
         return torch.nn.functional.normalize(vectors, p=2, dim=1).tolist()
 
 
