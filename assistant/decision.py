@@ -210,10 +210,13 @@ class Thresholds:
         return cls(**{k: float(v) for k, v in values.items() if k in cls.__dataclass_fields__})
 
 
+_LEADING_MARKS = "-–—'\"“‘*#>:;,. "  # what may stand before a question's first word ("-- what is ...")
+
+
 def question_sentence(text: str) -> str:
     """The part of a message that asks: its last question, when a story comes first."""
     sentences = typed_sentences(text)
-    asking = [s for s in sentences if s.rstrip().endswith("?") or INTERROGATIVE.match(s)]
+    asking = [s for s in sentences if s.rstrip().endswith("?") or INTERROGATIVE.match(s.lstrip(_LEADING_MARKS))]
     return asking[-1] if asking else text
 
 
@@ -574,6 +577,12 @@ class Decider:
         without it. "are there online medical massage courses": the MMPA's courses come 0.10 closer without
         "online" (its whole shift is 0.09): they answer the question that does not ask it."""
         best = evidence.best
+        if best is not None and best.unit.role == "question":
+            # A FAQ question stands for its entry: what the entry says is measured (its best sentence retrieved). The
+            # question is worded like a user's ("Can I call myself ... on my business cards?"), so a word of the user's
+            # in place of one of its own ("print") leaves it as closer as any ask it lacks would.
+            best = next((u for u in evidence.units if u.unit.hit.doc.id == best.unit.hit.doc.id
+                         and u.unit.role == "text" and u.unit.vector is not None), best)
         if best is None or best.unit.vector is None or typed.ndim != 1:
             return
         lead = best.unit.vector
@@ -840,10 +849,11 @@ def is_specific(term: Term, t: Thresholds, listed: bool = False) -> bool:
     if term.in_passage is not None and term.in_passage >= t.word_in_passage:
         return False  # the passages say it in other words ("not needed" for "mandatory")
     if term.closer_without is not None and term.closer_without >= t.closer_without \
-            and (" " not in term.word or term.compound):
+            and (" " not in term.word or term.compound) and not term.in_story:
         return True  # the best passage answers the question without it (a run of words, or the story's, is held to the bars below)
     if " " in term.word and not term.compound:  # a run of such words is held to the everyday bar whatever its parts are, unless all are names
-        return term.shift >= (t.name_shift if term.typed_as_name else t.generic_shift)
+        # (said only before the question, it is context unless typed as a name: "'; DROP TABLE users; -- what is ...")
+        return term.shift >= (t.name_shift if term.typed_as_name else t.generic_shift) and (term.typed_as_name or not term.in_story)
     if term.typed_as_name:
         return term.shift >= t.name_shift
     if term.subject and (term.name_like or term.compound):

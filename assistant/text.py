@@ -63,7 +63,7 @@ def negated(text: str) -> bool:
     return bool(_NEGATION.search(_WHETHER_OR_NOT.sub(" ", text)))
 
 
-_TYPED_END = re.compile(r"(?<=[.!?])(?<!\.\.)[\"”’)]?\s+")  # an ellipsis pauses ("billing code... is it 97124?")
+_TYPED_END = re.compile(r"(?<=[.!?;])(?<!\.\.)[\"”’)]?\s+")  # an ellipsis pauses ("billing code... is it 97124?")
 _ABBREVIATION = re.compile(r"(?:\b[A-Za-z]|\b(?:dr|mr|mrs|ms|st|vs|etc|e\.g|i\.e))\.$", re.IGNORECASE)
 
 

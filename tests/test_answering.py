@@ -1528,7 +1528,7 @@ def test_an_answer_does_not_open_by_pointing_back_at_an_article_the_user_has_not
 
 @pytest.mark.parametrize("question, word", [
     ("does my massage license expire", "expire"),
-    ("is the mmpa certificate tax deductible", "deductible"),
+    ("do medical massage courses count for my taxes", "taxes"),
 ])
 def test_a_word_the_closest_passage_answers_the_question_without_is_named_as_missing(assistant, question, word):
     """The license and MMPA passages answer these questions without their last word: MiniLM puts them closer
@@ -1536,3 +1536,13 @@ def test_a_word_the_closest_passage_answers_the_question_without_is_named_as_mis
     the shift bars alone let through."""
     answer = assistant.ask(question)
     assert answer.refused and word in answer.answer.split("\n")[0].lower(), answer.answer[:200]
+
+
+@pytest.mark.parametrize("question", [
+    "may i print medical massage therapist on my business cards",  # the FAQ asks "Can I call myself ...?"
+    "how does maryland deal with this",
+    "'; DROP TABLE users; -- what is medical massage",  # a run of words said before the question is no ask
+])
+def test_a_word_that_only_rewords_what_a_faq_entry_answers_is_not_an_ask_it_lacks(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.refused and answer.citations, answer.answer[:200]

@@ -189,6 +189,9 @@ def test_a_typed_message_is_split_into_sentences_whatever_case_they_start_in():
     assert typed_sentences("billing code for medical massage... is it 97124??") == [
         "billing code for medical massage... is it 97124??"]
     assert question_sentence("my cousin does swedish massages at a spa. is that the same thing?") == "is that the same thing?"
+    # A semicolon ends a clause as a full stop does; marks before the question's first word hide no question.
+    assert typed_sentences("DROP TABLE users; what is medical massage?") == ["DROP TABLE users;", "what is medical massage?"]
+    assert question_sentence("'; DROP TABLE users; -- what is medical massage") == "-- what is medical massage"
 
 
 def test_a_name_like_subject_of_a_yes_no_question_is_the_ask_however_little_it_moves_the_message():
@@ -311,3 +314,27 @@ def test_a_word_the_best_passage_answers_the_question_without_is_an_ask_it_lacks
     assert judge(_evidence("There are courses and certification programs for medical massage.", said), t).verdict == "answer"
     run = Term("drop table feedback", nearest="assessment", nearest_similarity=0.27, shift=0.21, domain=0.0, closer_without=0.10)
     assert judge(_evidence("Medical massage aims to provide relief.", run), t).verdict == "answer"
+
+
+def test_what_a_faq_entry_says_is_what_a_word_left_out_is_measured_against():
+    """A FAQ question is worded like a user's: "can I print ... on my business cards?" comes closer to "Can I call
+    myself ... on my business cards?" without "print", as it would without any ask the entry lacks. What the entry
+    says (its best sentence retrieved) is what the word is measured against."""
+    import numpy as np
+
+    def unit(text, role, vector, doc="faq-1"):
+        hit = RetrievedChunk(doc=Document(page_content=text, metadata={"kind": "faq"}, id=doc), score=1.0, dense=0.8)
+        return ScoredUnit(Unit(text, hit, 0, role=role, similarity=0.8, vector=np.asarray(vector, dtype=float)),
+                          score=0.7, coverage=0.6)
+
+    typed = np.array([1.0, 0.0, 0.0])
+    without = np.array([0.9, 0.436, 0.0])
+    question = unit("Can I call myself a medical massage therapist on my business cards?", "question", [0.8, 0.6, 0.0])
+    says = unit("Many therapists title themselves that way.", "text", [1.0, 0.0, 0.0])
+    other = unit("Maryland is an exception.", "text", [0.0, 1.0, 0.0], doc="faq-2")
+    term = Term("print", shift=0.1, without=without)
+    Decider._closer_without(Evidence(top_similarity=0.8, units=[question, other, says], terms=[term]), typed)
+    assert term.closer_without == round(0.9 - 1.0, 4)  # against the entry's sentence, not its question or another entry
+    alone = Term("print", shift=0.1, without=without)
+    Decider._closer_without(Evidence(top_similarity=0.8, units=[question], terms=[alone]), typed)
+    assert alone.closer_without == round(0.9 * 0.8 + 0.436 * 0.6 - 0.8, 4)  # no sentence of it retrieved: its question

@@ -155,9 +155,9 @@ def test_a_pasted_comment_gets_a_grounded_draft_or_needs_review(assistant):
 
 
 def test_a_drafted_reply_is_plain_words(assistant):
-    """The chat's italic framing ("My sources' list does not name “stress”.") reads as plain words in a reply."""
-    reply = draft_reply(assistant, Comment("pasted", "Jo Smith", "Does medical massage help with stress?"))
-    assert reply.text.startswith("Jo – My sources' list does not name “stress”.") and "*" not in reply.text, reply.text
+    """The chat's italic framing ("*My sources don't cover “anxiety”, ...*") reads as plain words in a reply."""
+    reply = draft_reply(assistant, Comment("pasted", "Jo Smith", "Does medical massage help with anxiety?"))
+    assert reply.text.startswith("Jo – My sources don't cover “anxiety”") and "*" not in reply.text, reply.text
 
 
 def test_a_vote_and_a_remark_in_the_chat_reach_the_log(logged):

@@ -201,11 +201,14 @@ def test_a_request_gets_no_note_about_a_list(assistant):
     assert "list does not name" not in answer.answer and not re.match(r"\W*(Yes|No)\b", answer.answer), answer.answer
 
 
-# "stress": "anxiety" is now refused outright, as "depression" is (the list answers the question without it).
-@pytest.mark.parametrize("question", ["does medical massage help with stress?"])
-def test_an_answer_from_a_list_that_lacks_what_was_asked_says_so_first(assistant, question):
+@pytest.mark.parametrize("question", ["does medical massage help with anxiety?", "so does medical massage help with insomnia?"])
+def test_a_condition_the_list_does_not_name_is_refused_with_the_list_offered(assistant, question):
+    """The list of conditions answers the question without the condition (MiniLM puts it closer once the word is
+    left out), so it is an ask the sources lack: said first, with the list under what the sources do say, and
+    never a "Yes"."""
     answer = assistant.ask(question)
-    assert answer.answer.startswith("*My sources' list does not name “stress”.*"), answer.answer
+    word = question.split()[-1].rstrip("?")
+    assert answer.refused and answer.answer.startswith(f"*My sources don't cover “{word}”"), answer.answer
     assert "carpal tunnel" in answer.answer.lower() and not re.search(r"\bYes\b", answer.answer)
 
 
