@@ -337,9 +337,18 @@ def _corrects(text: str) -> bool:
     return bool(_CONTRAST.match(text)) and bool(_TURNS_ON.search(text))
 
 
+_WHAT = re.compile(OPENING + r"(?:what|which)\b", re.I)
+_YES_NO = re.compile(OPENING + r"(?:is|are|am|was|were|do|does|did|can|could|should|shall|will|would|may|might|must|have|has|had)\b", re.I)
+
+
 def _wh(text: str) -> str | None:
     match = _WH.match(text)
     return (match.group(1) or match.group(2)).lower() if match else None
+
+
+def _asks_for(text: str) -> str | None:
+    """What a question asks for by its first words: a way, a place, ... ("what" for what and which); None for a yes/no."""
+    return _wh(text) or ("what" if _WHAT.match(text) else None)
 
 
 def _asked_the_same_way(decision: Decision, question: str, lead: ScoredUnit, subject: frozenset[str] = frozenset()) -> ScoredUnit:
@@ -347,14 +356,21 @@ def _asked_the_same_way(decision: Decision, question: str, lead: ScoredUnit, sub
     asks for a way, which "How do I get started working in a clinic or hospital?" gives and "Where
     do medical massage therapists work?" does not. Of the FAQ questions within ``SAME_WH_MARGIN``
     of the lead, the best one asking the same way leads, when the lead does not."""
-    asked = _wh(question_sentence(question)) if question else None
-    if asked is None or _wh(lead.unit.text) == asked:
+    asked = _asks_for(question_sentence(question)) if question else None
+    leads = _asks_for(lead.unit.text)
+    # "What" asks for anything: any wh-question's entry may give it, and a yes/no question's often does ("what
+    # license do i need?": "Is there a separate license ...?"). A "what" FAQ question that names more of the
+    # question's words gives it better ("what kind of education do state licensing requirements expect?" is
+    # "What do state licensing requirements expect me to know?", not "Do medical massage therapists need a license?").
+    what = asked == "what"
+    if asked is None or leads == asked or (what and not _YES_NO.match(lead.unit.text)):
         return lead
     # ... about a thing the user names, beyond the subject: "where would I study it?" is not "Where do they work?".
     named = [t for t in content_terms(question_sentence(question)) if not has_family(t, subject)]
     return next((other for other in decision.evidence.answers if other.score >= lead.score - SAME_WH_MARGIN
-                 and other.unit.role == "question" and other.unit.kind == "faq" and _wh(other.unit.text) == asked
-                 and any(has_family(t, frozenset(content_terms(other.unit.text))) for t in named)), lead)
+                 and other.unit.role == "question" and other.unit.kind == "faq" and _asks_for(other.unit.text) == asked
+                 and any(has_family(t, frozenset(content_terms(other.unit.text))) for t in named)
+                 and (not what or other.coverage > lead.coverage)), lead)
 
 
 def _faq_entries(decision: Decision) -> dict[str, Entry]:

@@ -6,7 +6,7 @@ import pytest
 from langchain_core.documents import Document
 
 from assistant.compounds import compounds_in
-from assistant.decision import (Decider, Evidence, ScoredUnit, Term, Thresholds, answer_type, asked_subject, defined_term, defines,
+from assistant.decision import (Decider, Decision, Evidence, ScoredUnit, Term, Thresholds, answer_type, asked_subject, defined_term, defines,
                                 judge, question_sentence, who_asks)
 from assistant.retrieval import RetrievedChunk, Unit
 from assistant.text import typed_sentences
@@ -338,3 +338,26 @@ def test_what_a_faq_entry_says_is_what_a_word_left_out_is_measured_against():
     alone = Term("print", shift=0.1, without=without)
     Decider._closer_without(Evidence(top_similarity=0.8, units=[question], terms=[alone]), typed)
     assert alone.closer_without == round(0.9 * 0.8 + 0.436 * 0.6 - 0.8, 4)  # no sentence of it retrieved: its question
+
+
+def test_a_what_question_answered_by_a_yes_no_entry_opens_with_the_what_entry_that_names_more_of_it():
+    """"What kind of education do licensing rules expect?" is closest in meaning to "Do they need a license?"; the
+    entry asking "What do licensing rules expect me to know?" names more of its words and asks what it asks. A "what"
+    entry naming no more of them ("What credentials can I get?" for "what license do i need?") does not take over."""
+    from assistant.compose import _asked_the_same_way
+
+    def faq(text, score, coverage, doc):
+        hit = RetrievedChunk(doc=Document(page_content=text, metadata={"kind": "faq"}, id=doc), score=1.0, dense=0.8)
+        return ScoredUnit(Unit(text, hit, 0, role="question", similarity=score), score=score, coverage=coverage)
+
+    yes_no = faq("Do massage therapists need a license?", 0.76, 0.41, "a")
+    what = faq("What do state licensing requirements expect me to know?", 0.69, 0.81, "b")
+    decision = Decision("answer", "answered", Evidence(top_similarity=0.8, units=[yes_no, what]), lead=yes_no)
+    question = "what kind of education do state licensing requirements expect?"
+    assert _asked_the_same_way(decision, question, yes_no) is what
+    fewer = replace(what, coverage=0.3)
+    decision = Decision("answer", "answered", Evidence(top_similarity=0.8, units=[yes_no, fewer]), lead=yes_no)
+    assert _asked_the_same_way(decision, question, yes_no) is yes_no
+    how = faq("How long is the training and what does it cost?", 0.76, 0.41, "c")  # a wh-question's entry may give a "what"
+    decision = Decision("answer", "answered", Evidence(top_similarity=0.8, units=[how, what]), lead=how)
+    assert _asked_the_same_way(decision, question, how) is how
