@@ -1546,3 +1546,9 @@ def test_a_word_the_closest_passage_answers_the_question_without_is_named_as_mis
 def test_a_word_that_only_rewords_what_a_faq_entry_answers_is_not_an_ask_it_lacks(assistant, question):
     answer = assistant.ask(question)
     assert not answer.refused and answer.citations, answer.answer[:200]
+
+
+@pytest.mark.parametrize("question", ["how pricey is the mmpa program", "is mmpa training affordable"])
+def test_asking_whether_it_is_expensive_opens_with_the_price(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.refused and "$1,400" in answer.answer.split("\n")[0].split(". ")[0], answer.answer[:200]

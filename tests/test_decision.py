@@ -361,3 +361,17 @@ def test_a_what_question_answered_by_a_yes_no_entry_opens_with_the_what_entry_th
     how = faq("How long is the training and what does it cost?", 0.76, 0.41, "c")  # a wh-question's entry may give a "what"
     decision = Decision("answer", "answered", Evidence(top_similarity=0.8, units=[how, what]), lead=how)
     assert _asked_the_same_way(decision, question, how) is how
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("is the mmpa program expensive?", "amount"),
+    ("how pricey is the mmpa program", "amount"),
+    ("is mmpa training affordable", "amount"),
+    ("can i afford the mmpa course on a budget", "amount"),
+    # said in the story, not asked: the question asks whether a claim is true
+    ("A school is advertising a certification. It's pretty expensive, so before I sign up: is that actually true?", "verdict"),
+])
+def test_asking_whether_it_is_expensive_asks_the_price(question, kind):
+    from assistant.decision import asked_type
+
+    assert asked_type(question) == kind
