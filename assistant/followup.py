@@ -165,6 +165,9 @@ def _each_asks(parts: list[str]) -> bool:
     accident and is still hurting. Can massage help?" is a story and one question."""
     first, *rest = parts
     clause = re.split(r"(?<=[.!?])\s+", first.strip())[-1]
+    # "the difference between medical massage and what i do at the spa": the "and" names the second thing compared.
+    if re.search(r"\bbetween\b(?!.*\band\b)", clause, re.I):
+        return False
     return bool(_ASKS.match(clause)) and not any(re.search(r"[.!?]\s+\S", p.strip()) for p in rest)
 
 

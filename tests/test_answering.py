@@ -122,6 +122,9 @@ def test_a_story_that_ends_in_a_question_is_answered(assistant):
     ("I run a small clinic and do my own billing. Does insurance need a prescription?", 1),
     ("how much is the mmpa course and how long does it take?", 2),
     ("Do I need a license? And what does the MMPA cost?", 2),
+    # "between ... and ..." names the two things compared
+    ("whats the difference between medical massage and what i do at the spa", 1),
+    ("is there a difference between the MMPA and the AMMA and which one is cheaper?", 2),
 ])
 def test_a_message_is_split_only_into_parts_that_each_ask(message, expected):
     # "... and is still sore" continues a story: it is not a second question.
