@@ -1555,3 +1555,10 @@ def test_a_word_that_only_rewords_what_a_faq_entry_answers_is_not_an_ask_it_lack
 def test_asking_whether_it_is_expensive_opens_with_the_price(assistant, question):
     answer = assistant.ask(question)
     assert not answer.refused and "$1,400" in answer.answer.split("\n")[0].split(". ")[0], answer.answer[:200]
+
+
+@pytest.mark.parametrize("question", ["is medical massage a career with a future?", "does medical massage have a bright future"])
+def test_asking_whether_the_career_has_a_future_opens_with_the_outlook(assistant, question):
+    """MiniLM puts "a career with a future" closest to "Is medical massage a hard career?"."""
+    first = assistant.ask(question).answer.split(". ")[0]
+    assert re.search(r"outlook|growth", first), first
