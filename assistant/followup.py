@@ -164,7 +164,7 @@ def _each_asks(parts: list[str]) -> bool:
     like one, and what follows runs to the question mark in one sentence. "My sister was in an
     accident and is still hurting. Can massage help?" is a story and one question."""
     first, *rest = parts
-    clause = re.split(r"(?<=[.!?])\s+", first.strip())[-1]
+    clause = re.split(r"(?<=[.!?])\s+|\s+[-–—]+\s+", first.strip())[-1]  # a spaced dash ends a story as a full stop does
     # "the difference between medical massage and what i do at the spa": the "and" names the second thing compared.
     if re.search(r"\bbetween\b(?!.*\band\b)", clause, re.I):
         return False

@@ -125,6 +125,9 @@ def test_a_story_that_ends_in_a_question_is_answered(assistant):
     # "between ... and ..." names the two things compared
     ("whats the difference between medical massage and what i do at the spa", 1),
     ("is there a difference between the MMPA and the AMMA and which one is cheaper?", 2),
+    # a spaced dash ends the story as a full stop does; a dash inside the story does not make a question
+    ("im a massage therapist thinking about medical massage - is the mmpa program expensive and can i do it online?", 2),
+    ("my sister - a nurse - wants to know how much it is and do I need it", 1),
 ])
 def test_a_message_is_split_only_into_parts_that_each_ask(message, expected):
     # "... and is still sore" continues a story: it is not a second question.
