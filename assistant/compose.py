@@ -13,7 +13,7 @@ from .prompts import load_prompt
 from .corpus import chunk_body
 from .guard import looks_like_instructions
 from .decision import Decision, ScoredUnit, Thresholds, answer_type, answer_types, is_specific, own_story, question_sentence, states_a_total
-from .polarity import OPENER, Entry, Polarity, without_opener
+from .polarity import OPENER, Entry, Polarity, opens_yes_no, without_opener
 from .retrieval import Unit
 from .sources import SourceDescription, and_list
 from .text import OPENING, content_terms, has_family, list_items, normalize_numbers, overlap, split_units, typed_pattern, word_count
@@ -338,7 +338,6 @@ def _corrects(text: str) -> bool:
 
 
 _WHAT = re.compile(OPENING + r"(?:what|which)\b", re.I)
-_YES_NO = re.compile(OPENING + r"(?:is|are|am|was|were|do|does|did|can|could|should|shall|will|would|may|might|must|have|has|had)\b", re.I)
 
 
 def _wh(text: str) -> str | None:
@@ -363,7 +362,7 @@ def _asked_the_same_way(decision: Decision, question: str, lead: ScoredUnit, sub
     # question's words gives it better ("what kind of education do state licensing requirements expect?" is
     # "What do state licensing requirements expect me to know?", not "Do medical massage therapists need a license?").
     what = asked == "what"
-    if asked is None or leads == asked or (what and not _YES_NO.match(lead.unit.text)):
+    if asked is None or leads == asked or (what and not opens_yes_no(lead.unit.text)):
         return lead
     # ... about a thing the user names, beyond the subject: "where would I study it?" is not "Where do they work?".
     named = [t for t in content_terms(question_sentence(question)) if not has_family(t, subject)]

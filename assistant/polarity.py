@@ -30,6 +30,13 @@ _WH_QUESTION = re.compile(OPENING +
                           r"(what|what's|whats|how|which|who|whom|whose|where|when|why)\b", re.I)
 _AUXILIARY = r"(can|could|does|do|did|is|are|was|were|will|would|should|must|has|have|am)\b"
 _POLAR = re.compile(OPENING + _AUXILIARY, re.I)
+
+
+def opens_yes_no(text: str) -> bool:
+    """A question that opens with an auxiliary ("Do ...?", "Is there ...?"): asked to be answered yes or no."""
+    return bool(_POLAR.match(text))
+
+
 # "will insurance pay me directly, or does the patient get the money?" offers two questions to choose
 # from: neither "Yes." nor "No." answers it ("or not", "or a certification" still ask whether, and so does
 # "..., or is that a myth?": the same question the other way round).
