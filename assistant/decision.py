@@ -492,8 +492,13 @@ class Decider:
         # ("I'm an LMT saving up for CE. What's the tuition for the MMPA track?"). When the asking sentence
         # names nothing ("I'm looking at the AMMA. What does it cost?"), the story's names are what it asks of.
         sentence = question_sentence(focus)
+        from_story = False
         if sentence != focus and not again:
-            names = self.vocabulary.names_in(self.vocabulary.correct(sentence)) or names
+            said = self.vocabulary.names_in(self.vocabulary.correct(sentence))
+            names, from_story = said or names, not said
+        # The story's names are who asks and what about ("I'm an LMT planning for the MMPA program. How many days
+        # is the whole thing?"): a figure said of one of them answers it.
+        naming_all = any if from_story else all
         typed: list[ScoredUnit] = []
         for_one = bool(asks) and asks_for_one(asked)
         if asks:
@@ -504,7 +509,7 @@ class Decider:
                 return s.unit.hit.doc.page_content if s.unit.role == "question" and not kind.required else s.unit.text
             typed = [s for s in scored if (s.unit.role == "text" or not kind.required)
                      and kind.states.search(normalize_numbers(states(s)))
-                     and (not kind.required or all(self.vocabulary.mentions(states(s), n) for n in names))
+                     and (not kind.required or not names or naming_all(self.vocabulary.mentions(states(s), n) for n in names))
                      and (counted is None or counts(s.unit.text, counted))
                      and not (for_one and states_a_total(s.unit.text))]
         naming = [s for s in scored if names and s.unit.role == "text"
@@ -795,7 +800,9 @@ def who_asks(sentence: str, said: str) -> str | None:
 
 
 _I_AM = re.compile(r"\bi\s*(?:['’]?m|\s+am)\s+(?:a|an)\s+([a-z]+(?:\s+[a-z]+)?)", re.I)
-_OR = re.compile(r"\bor\b(?!\s+(?:not|no|nah|what|something|anything|so|whatever|whatnot)\b)", re.I)
+# "... or not?", "... or what?" offer nothing to choose; nor does "a hospital or *other* medical setting", which names the
+# kind the first belongs to.
+_OR = re.compile(r"\bor\b(?!\s+(?:not|no|nah|what|something|anything|so|whatever|whatnot|other|another|any|similar|elsewhere|anywhere|somewhere|some\s+other)\b)", re.I)
 
 
 def offered_alternatives(sentence: str) -> tuple[tuple[str, str], ...]:

@@ -1211,6 +1211,8 @@ def test_a_conjunction_neither_of_whose_parts_the_passages_say_is_refused(assist
     ("I'm an LMT putting money aside this year. What does the Medical Massage Practitioners of America program cost?", True),
     # The asking sentence names nothing: "it" is the AMMA of the story, whose price the sources lack.
     ("I'm looking at the AMMA. What does it cost?", False),
+    # The asking sentence names nothing and the story names who asks and what about: a figure said of one answers.
+    ("I'm an LMT looking at the MMPA program. How much does it cost?", True),
 ])
 def test_a_figure_is_asked_of_what_the_asking_sentence_names(assistant, question, answered):
     answer = assistant.ask(question)

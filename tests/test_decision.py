@@ -222,6 +222,8 @@ def test_a_name_like_subject_of_a_yes_no_question_is_the_ask_however_little_it_m
     ("is it 30, 60 or 90 minutes?", (("60", "60"), ("minutes", "90 minutes"))),
     ("is the doctor physician or the nurse the one who writes it?", (("doctor", "doctor"), ("nurse", "nurse"))),
     ("is it a good career or not?", ()),
+    ("can an RMP work in a hospital or other medical setting?", ()),  # the kind the first belongs to: no choice
+    ("is it covered by Aetna or any insurer?", ()),
     ("do I need a license?", ()),
 ])
 def test_the_alternatives_a_question_offers_are_named_by_their_words(sentence, offered):
