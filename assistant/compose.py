@@ -491,7 +491,9 @@ def _missing(decision: Decision, question: str) -> list[str]:
                else f"what {_as_typed(m, question)} means" if m == decision.evidence.defined
                else descriptions[m] if m in descriptions else _as_typed(m, question) for m in decision.missing]
     names, kind = decision.evidence.names, answer_type(decision.evidence.asks)
-    if missing and kind and decision.missing[0] == kind.name and names:  # a figure of the thing named
+    # A figure of the thing named; "the number of “CEUs”" already names what it counts.
+    names = [n for n in names if not (kind and kind.name == "count" and counted and n in content_terms(counted))]
+    if missing and kind and decision.missing[0] == kind.name and names:
         of = "for one part of" if decision.evidence.for_one else kind.of  # the total is said ("each MMPA level")
         missing[0] += f" {of} " + and_list(_names_as_typed(names, question))
     return missing

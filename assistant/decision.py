@@ -275,12 +275,14 @@ def _type_words(kind: str | None, text: str) -> frozenset[str]:
 
 
 def counted_noun(text: str) -> str | None:
-    """What "how many ..." counts, as a term: the last word of the phrase after it ("how many
-    medical massage sessions per year" counts sessions)."""
-    match = re.search(r"\bhow many\b(.*)", question_sentence(text), re.I)
+    """What "how many ..." (or "the number of ...") counts, as a term: the last word of the phrase after it
+    ("how many medical massage sessions per year" counts sessions)."""
+    match = re.search(r"\b(?:how many|(?<!\ba )number of)\b(.*)", question_sentence(text), re.I)
     phrase: list[str] = []
     for word in words(match.group(1)) if match else []:
         if word in STOPWORDS or word in FILLER or word == "per":  # "sessions per year" counts sessions
+            break
+        if phrase and re.search(r"..(ed|ing)$", word):  # "the number of training hours *required* to ..." starts a clause
             break
         phrase.append(word)
     terms = content_terms(phrase[-1]) if phrase else []
@@ -330,7 +332,8 @@ _STANDS_FOR = re.compile(OPENING + r"what(?:\s+(?:does|do|is)|['’]?s)\s+(?:the
 
 
 # A figure for one item of several: "each level", "per session", "level 1 by itself".
-_ONE_OF = re.compile(r"\b(?:each|per|apiece|individual(?:ly)?|by\s+itself|on\s+its\s+own|a\s+single"
+# "each year", "per week" say how often, not which part ("per session" does: a price of one of many).
+_ONE_OF = re.compile(r"\b(?:(?:each|per)(?!\s+(?:year|month|week|day)s?\b)|apiece|individual(?:ly)?|by\s+itself|on\s+its\s+own|a\s+single"
                      # one part named by its number or place ("just level 1", "the second level")
                      r"|(?:level|part|module|stage|step)\s+(?:[1-9]|one|two|three|four|five|i{1,3})"
                      r"|(?:first|second|third|last)\s+(?:level|part|module|stage|step))\b", re.I)
@@ -901,7 +904,7 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
     # trigger points?": MiniLM knows no meaning of them close to massage, the techniques list names them).
     if best is None or (evidence.top_similarity < t.off_subject_similarity and best.coverage < 1.0):
         return Decision("refuse", "off-subject", evidence, [], None, scores)
-    lead = best
+    lead, bar = best, t.answer_score
     best_text = next((u for u in evidence.answers if u.unit.role == "text"), best)
     specific = [term for term in evidence.terms if is_specific(term, t, listed=bool(list_items(best_text.unit.text)))]
     runs = [term.word.split() for term in specific if " " in term.word]  # "tax deductible", not also "tax"
@@ -924,6 +927,10 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
             return partial(f"no {what} stated" + "".join(f"; not covered: {word}" for word in also),
                            [evidence.asks] + also, exclude=evidence.typed_units)
         lead = typed[0]
+        # A sentence stating the figure asked, of what the question names, needs only the typed bar: a story
+        # around the question ("I'm an LMT planning time off work. How many days is the MMPA program?") takes
+        # meaning from every sentence, not from the one that states it.
+        bar = t.typed_score if answer_type(evidence.asks).required else bar
     # "Is there demand for ...?" asked for the outlook in a word the corpus lacks; a passage states it.
     # "stand for" asked for a name spelled out.
     specific = [term for term in specific if term.word not in evidence.type_words]
@@ -944,7 +951,7 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
         if not definers:
             return partial(f"no definition of {evidence.defined} stated", [evidence.defined])
         lead = definers[0]
-    if lead.score < t.answer_score:
+    if lead.score < bar:
         return partial(NO_MATCH, [])
     if evidence.asks_what_not and not negated(_says(lead.unit)):  # what it treats is no answer to what it can't
         return partial("asked what is not; the sources say what is", [])

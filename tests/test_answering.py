@@ -404,6 +404,12 @@ def test_a_count_is_a_number_of_the_thing_asked(assistant):
         answer = assistant.ask(question)  # a commenter's "2 years" counts years, not visits or patients
         assert answer.refused and "2 years" not in answer.answer.split("\n")[0]
     assert counted_noun("how many medical massage sessions per year are covered") == "session"
+    assert counted_noun("what is the minimum number of CEUs a therapist needs?") == "ceus"  # "the number of" counts too
+    assert asked_type("do a number of schools offer it?") is None  # "a number of" is several
+    # "the minimum number of CEUs each year" is no figure for "one part of" anything, and names the CEUs once
+    answer = assistant.ask("what is the minimum number of ceus a massage therapist needs each year?")
+    missing = answer.answer.split("What my sources do say")[0]
+    assert answer.refused and "three" not in missing and missing.lower().count("ceus") == 1 and "part of" not in missing, answer.answer
     assert counts("It has three different levels.", "level") and not counts("I have done it for 2 years.", "session")
     assert not counts("The major difference between the two is the patient payment structure.", "patient")
 
@@ -1217,6 +1223,14 @@ def test_a_conjunction_neither_of_whose_parts_the_passages_say_is_refused(assist
 def test_a_figure_is_asked_of_what_the_asking_sentence_names(assistant, question, answered):
     answer = assistant.ask(question)
     assert answer.refused != answered and ("$1,400" in answer.answer.split("What my sources")[0]) == answered, answer.answer
+
+
+def test_a_sentence_stating_the_figure_asked_answers_a_question_inside_a_long_story(assistant):
+    # The story takes the message's meaning away from the one sentence that states the days: it scores under the
+    # bar of an answer, over the bar of a sentence stating the figure asked of what the story names.
+    answer = assistant.ask("I'm an LMT and I have to ask my boss for time off work before I sign up for the MMPA "
+                           "medical massage program. How many days is the whole thing?")
+    assert not answer.refused and "13 days" in answer.answer.split(". ")[0], answer.answer
 
 
 @pytest.mark.parametrize("message, parts", [
