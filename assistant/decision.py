@@ -105,6 +105,7 @@ class Term:
     # cos(question without the word, best passage) - cos(question, best passage): how much closer the best passage
     # comes when the word is left out. Near the word's whole shift, the passage answers the question without it.
     closer_without: float | None = None
+    closes: bool = False       # the last word of a yes/no question: what it asks of what it names ("can I take it *online*?")
     without: np.ndarray | None = field(default=None, repr=False, compare=False)  # the question without it
 
 
@@ -203,6 +204,7 @@ class Thresholds:
     unmatched_shift: float = 0.05          # a question word no passage has counts fully against coverage from this shift on
     word_in_passage: float = 1.01          # a word whose meaning in the question a best passage says this closely is no ask they lack
     closer_without: float = 1.01           # a word whose removal brings the question this much closer to the best passage is an ask it lacks
+    closing_closer_without: float = 1.01   # the same for the last word of a yes/no question
 
     @classmethod
     def from_settings(cls, settings) -> "Thresholds":
@@ -697,6 +699,7 @@ class Decider:
         neighbours = [self._neighbours[w] for w in candidates]
         sentence = question_sentence(focus)
         asked_about = asked_subject(sentence, candidates, probes.in_text, focus)
+        closing = closing_word(sentence)
         n, m = len(candidates), len(probes.asking)
         clause = 1 + m if m else 0
         q = np.asarray(vectors[-1] if len(vectors) > 2 * n + clause else retrieval.query_vector)
@@ -722,7 +725,7 @@ class Decider:
             subject = word in asked_about
             terms.append(Term(word, nearest, round(similarity, 4), round(shift, 4), round(domain, 4),
                               all(w in names for w in word.split()), name_like, in_story=sentence != focus and _drop_word(sentence, probes.as_written(word)) == sentence, subject=subject,
-                              compound=word in probes.compounds, without=np.asarray(vector) if rest.strip() else None))
+                              compound=word in probes.compounds, closes=word.split()[-1] == closing, without=np.asarray(vector) if rest.strip() else None))
         return terms
 
 
@@ -772,6 +775,14 @@ def _runs(typed: list[str], unknown: list[str]) -> list[str]:
 
 _POLAR_SUBJECT = re.compile(r"^\W*(?:can|could|may|might|do|does|did|is|are|was|were|should|will|would|must)\s+"
                             r"(?:(?:a|an|the|my|our|your|their|his|her|some|any)\s+)?(.*)", re.I)
+
+
+def closing_word(sentence: str) -> str | None:
+    """The last word of a yes/no question, where English puts what it asks of what it names ("can I take the
+    course *online*?"); None for any other sentence, and for one that names nothing else: "is that *normal*?"
+    asks a judgement of the story before it, not a condition of something it names."""
+    typed = _split_words(sentence) if _POLAR_SUBJECT.match(sentence) else []
+    return typed[-1] if typed and content_terms(" ".join(typed[:-1])) else None
 
 
 def asked_subject(sentence: str, unknown: list[str], in_text: dict[str, str] | None = None, said: str = "") -> set[str]:
@@ -858,7 +869,7 @@ def is_specific(term: Term, t: Thresholds, listed: bool = False) -> bool:
         return False
     if term.in_passage is not None and term.in_passage >= t.word_in_passage:
         return False  # the passages say it in other words ("not needed" for "mandatory")
-    if term.closer_without is not None and term.closer_without >= t.closer_without \
+    if term.closer_without is not None and term.closer_without >= (t.closing_closer_without if term.closes else t.closer_without) \
             and (" " not in term.word or term.compound) and not term.in_story:
         return True  # the best passage answers the question without it (a run of words, or the story's, is held to the bars below)
     if " " in term.word and not term.compound:  # a run of such words is held to the everyday bar whatever its parts are, unless all are names

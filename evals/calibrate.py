@@ -28,6 +28,7 @@ SWEEPS = {
     "typed_ratio": np.round(np.arange(0.0, 1.01, 0.05), 3),
     "word_in_passage": np.round(np.arange(0.40, 0.86, 0.025), 3),
     "closer_without": np.round(np.arange(0.03, 0.161, 0.005), 3),
+    "closing_closer_without": np.round(np.arange(0.02, 0.161, 0.005), 3),
 }
 
 

@@ -1581,3 +1581,14 @@ def test_asking_whether_the_career_has_a_future_opens_with_the_outlook(assistant
     """MiniLM puts "a career with a future" closest to "Is medical massage a hard career?"."""
     first = assistant.ask(question).answer.split(". ")[0]
     assert re.search(r"outlook|growth", first), first
+
+
+@pytest.mark.parametrize("question, word", [
+    ("could i study medical massage online", "online"),
+    ("can i get certified in medical massage at home", "home"),
+])
+def test_what_a_yes_no_question_asks_at_its_end_is_refused_when_the_passage_answers_it_without(assistant, question, word):
+    # The closest passages speak of studying and certification, never of where: leaving the last word out brings the
+    # question closer to them (0.035 or more), which at the end of a yes/no question is an ask they lack.
+    answer = assistant.ask(question)
+    assert answer.refused and f"“{word}”" in answer.answer.split("What my sources")[0], answer.answer

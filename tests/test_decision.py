@@ -318,6 +318,29 @@ def test_a_word_the_best_passage_answers_the_question_without_is_an_ask_it_lacks
     assert judge(_evidence("Medical massage aims to provide relief.", run), t).verdict == "answer"
 
 
+def test_the_last_word_of_a_yes_no_question_is_held_to_a_lower_closer_without_bar():
+    """English puts what a yes/no question asks at its end: "can I take the MMPA course *online*?" asks whether of
+    "online"; a word the passage answers the question without is an ask it lacks at a smaller gain there."""
+    t = replace(THRESHOLDS, closer_without=0.075, closing_closer_without=0.035)
+    statement = "You can take a specific certification program through an organization like the MMPA."
+    online = Term("online", nearest="available", nearest_similarity=0.63, shift=0.05, domain=0.0, closer_without=0.045)
+    assert judge(_evidence(statement, online), t).verdict == "answer"
+    assert judge(_evidence(statement, replace(online, closes=True)), t).missing == ["online"]
+    assert judge(_evidence(statement, replace(online, closes=True, closer_without=0.02)), t).verdict == "answer"
+
+
+@pytest.mark.parametrize("question, closing", [
+    ("can i take the mmpa medical massage course online", "online"),
+    ("Can I complete the MMPA certification remotely? I work full time.", "remotely"),  # the asking sentence's
+    ("what courses are online?", None),                 # no yes/no question: its end is not what it asks
+    ("can i take it online from home??", "home"),
+    ("Is that normal?", None),                          # names nothing else: a judgement of the story before it
+])
+def test_which_word_closes_a_yes_no_question(question, closing):
+    from assistant.decision import closing_word
+    assert closing_word(question_sentence(question)) == closing
+
+
 def test_what_a_faq_entry_says_is_what_a_word_left_out_is_measured_against():
     """A FAQ question is worded like a user's: "can I print ... on my business cards?" comes closer to "Can I call
     myself ... on my business cards?" without "print", as it would without any ask the entry lacks. What the entry
