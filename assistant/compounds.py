@@ -74,7 +74,7 @@ def _kinds_of(path: Path, wanted: dict[int, str]) -> set[int]:
 @lru_cache(maxsize=1)
 def noun_compounds() -> frozenset[tuple[str, ...]]:
     """WordNet's nouns of two or three plain words that name a kind of what their last word names (see
-    ``_kinds_of``), each word stemmed as the corpus's are; only those whose last word English uses as a
+    ``_kinds_of``), the last word stemmed as the corpus's are; only those whose last word English uses as a
     noun at least as often as a verb: in "what would the training *set* me back?", "training set" is no
     noun, and "set" is mostly a verb."""
     path = _index_path()
@@ -94,21 +94,25 @@ def noun_compounds() -> frozenset[tuple[str, ...]]:
                 senses[fields[0]] = [int(offset) for offset in fields[6 + int(fields[3]):]]
     wanted = {offset: lemma.split("_")[-1] for lemma, offsets in senses.items() for offset in offsets}
     kinds = _kinds_of(path.with_name("data.noun"), wanted)
-    return frozenset(tuple(stem(part) for part in lemma.split("_")) for lemma, offsets in senses.items()
-                     if kinds.intersection(offsets))
+    return frozenset(_key(lemma.split("_")) for lemma, offsets in senses.items() if kinds.intersection(offsets))
+
+
+def _key(words: list[str]) -> tuple[str, ...]:
+    """A run as matched: the words before the last as written, the last stemmed ("physical therapists" is
+    "physical therapist"). Stemming the others too made "gives medical" WordNet's "giving medication"."""
+    return (*words[:-1], stem(words[-1]))
 
 
 def compounds_in(typed: list[str]) -> list[tuple[int, int]]:
     """The spans (start, end) of ``typed`` (lower-case words) that WordNet names as one noun, longest first
     where two overlap ("nurse practitioner" inside "registered nurse practitioner" is not counted twice)."""
     known = noun_compounds()
-    stems = [stem(word) for word in typed]
     spans: list[tuple[int, int]] = []
     taken: set[int] = set()
     for length in range(MAX_WORDS, 1, -1):
         for start in range(len(typed) - length + 1):
             span = range(start, start + length)
-            if not taken.intersection(span) and tuple(stems[start:start + length]) in known:
+            if not taken.intersection(span) and _key(typed[start:start + length]) in known:
                 spans.append((start, start + length))
                 taken.update(span)
     return sorted(spans)

@@ -922,7 +922,10 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
     specific = [term for term in specific if not any(term.word in run for run in runs)]
     preferred = evidence.asks is not None and not answer_type(evidence.asks).required
     typed = [u for u in evidence.typed_units if u.score >= max(t.typed_score, t.typed_ratio * best.score)
-             or (preferred and u.unit.similarity >= max(t.typed_score, t.typed_ratio * best.unit.similarity))]
+             or (preferred and u.unit.similarity >= max(t.typed_score, t.typed_ratio * best.unit.similarity))
+             # A figure said of what the question names is about the same thing however far a follow-up's echo of
+             # the conversation ("What does the MMPA certification program offer?") puts the best passage ahead.
+             or (evidence.names and not preferred and u.score >= t.typed_score)]
     if evidence.asks and not typed and not answer_type(evidence.asks).required:
         # "Is it a good career?" is best answered by the outlook; when no passage close enough states one,
         # by whatever answers it best ("a great career that lets you help people").

@@ -18,6 +18,7 @@ _INJECTION = re.compile(
     r"|(?:^|[.!?,;:]\s*|\b(?:and|then|now|please|just|you must|you will|you should)\s+)"
     r"(?:say|state|tell (?:me|them|users?)|answer|respond|reply|claim|write)\b(?:\s+\w+){0,4}?\s+that\b"
     r"|\b(ignore|disregard)\s+(the|this|my|your|any|every)\s+(question|user|request)"
+    r"|\b(reply|respond|answer)\s+(only\s+|just\s+)?with\b(?=[^.?!]{0,10}[\"“'‘])"  # 'Reply only with "Yes, it is required."'
     r"|\bjailbreak\b|\bDAN mode\b|\bdeveloper mode\b",
     re.IGNORECASE,
 )

@@ -248,6 +248,7 @@ def test_english_names_some_kinds_in_several_words():
     assert compounds_in("will my car insurance pay".split()) == [(2, 4)]
     assert compounds_in("can a registered nurse practitioner write it".split()) == [(2, 4)]
     assert compounds_in("what would the training set me back".split()) == []
+    assert compounds_in("who gives medical massage credentials".split()) == []  # not "giving medication"
     # A kind of what its last word names ("car insurance" is insurance); "insurance policy" is a contract,
     # "medical school" a graduate school: the user's insurance, a school, not a kind the sources leave out.
     assert compounds_in("does my insurance policy cover it".split()) == []
@@ -393,6 +394,7 @@ def test_a_what_question_answered_by_a_yes_no_entry_opens_with_the_what_entry_th
     ("how pricey is the mmpa program", "amount"),
     ("is mmpa training affordable", "amount"),
     ("can i afford the mmpa course on a budget", "amount"),
+    ("How much is this field expected to grow?", "quantity"),  # "is" is no copula: how much of growth, not a price
     # said in the story, not asked: the question asks whether a claim is true
     ("A school is advertising a certification. It's pretty expensive, so before I sign up: is that actually true?", "verdict"),
 ])
