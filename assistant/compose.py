@@ -266,6 +266,10 @@ class Composer:
         for other in decision.evidence.answers:
             if other.score < floor:
                 break
+            # ... of what the claim names: the MMPA calling a certification requirement false is no answer to "my friend
+            # says an RMP in Maryland couldn't work in a hospital. Is she right?".
+            if decision.evidence.names and other not in decision.evidence.naming:
+                continue
             if other.unit.role == "text" and other.unit.kind != "comment" \
                     and self.polarity.refutes(question, self._with_contrast(other.unit, decision.evidence.units)[0]):
                 return other

@@ -66,13 +66,15 @@ class AnswerType:
     of: str = "for"       # how a refusal joins what it lacks to the names asked about: "a price for “AMMA”"
     required: bool = True  # no unit states one: refuse; otherwise the question is answered as if untyped
     where_to_look: str = ""  # who a user can ask for such a figure, when the sources lack it ("" : the general line)
+    naming: bool = False   # a sentence answers only when it names what the question names (always so when required)
 
 
 @lru_cache(maxsize=1)
 def answer_types() -> tuple[AnswerType, ...]:
     data = tomllib.loads((LEXICON_DIR / "answer_types.toml").read_text(encoding="utf-8"))
     return tuple(AnswerType(name, spec["describe"], re.compile(spec["asks"], re.I), re.compile(spec["states"], re.I),
-                            spec.get("of", "for"), spec.get("required", True), spec.get("where_to_look", ""))
+                            spec.get("of", "for"), spec.get("required", True), spec.get("where_to_look", ""),
+                            spec.get("naming", False))
                  for name, spec in data.items())
 
 
@@ -501,20 +503,22 @@ class Decider:
         if sentence != focus and not again:
             said = self.vocabulary.names_in(self.vocabulary.correct(sentence))
             names, from_story = said or names, not said
-        # The story's names are who asks and what about ("I'm an LMT planning for the MMPA program. How many days
-        # is the whole thing?"): a figure said of one of them answers it.
-        naming_all = any if from_story else all
         typed: list[ScoredUnit] = []
         for_one = bool(asks) and asks_for_one(asked)
         if asks:
             kind = answer_type(asks)
+            # The story's names are who asks and what about ("I'm an LMT planning for the MMPA program. How many days
+            # is the whole thing?"): a figure said of one of them answers it. A claim the story tells ("my friend says
+            # an RMP in Maryland couldn't ...") is judged by a sentence about all it names.
+            naming_all = any if from_story and kind.required else all
             # A figure is answered by the sentence stating it. A preference ("is it a good career?": the outlook)
             # is also answered by the FAQ entry that states it ("What is the job outlook ...?").
             def states(s: ScoredUnit) -> str:
                 return s.unit.hit.doc.page_content if s.unit.role == "question" and not kind.required else s.unit.text
             typed = [s for s in scored if (s.unit.role == "text" or not kind.required)
                      and kind.states.search(normalize_numbers(states(s)))
-                     and (not kind.required or not names or naming_all(self.vocabulary.mentions(states(s), n) for n in names))
+                     and (not (kind.required or kind.naming) or not names
+                          or naming_all(self.vocabulary.mentions(states(s), n) for n in names))
                      and (counted is None or counts(s.unit.text, counted))
                      and not (for_one and states_a_total(s.unit.text))]
         naming = [s for s in scored if names and s.unit.role == "text"

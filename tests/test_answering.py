@@ -1612,3 +1612,16 @@ def test_a_follow_up_asking_a_figure_is_answered_by_the_sentence_stating_it_of_t
                                                 "three different levels that qualify as continuing education credits."}]
     answer = assistant.ask("ok and how long does that take?", history)
     assert not answer.refused and "13 days" in answer.answer.split(". ")[0], answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "someone told me an RMP in maryland can't work at a hospital. true?",
+    "My friend says that as an RMP in Maryland I couldn't work in a hospital. Is she right?",
+])
+def test_a_claim_is_judged_by_a_sentence_about_what_it_names(assistant, question):
+    # The MMPA calling a certification requirement "categorically false" refutes another claim: it answered
+    # "No." to this one. The sentences about Maryland's RMPs answer it.
+    answer = assistant.ask(question)
+    first = answer.answer.split(". ")[0]
+    assert not answer.refused and "Maryland" in first and not first.startswith("No"), answer.answer
+    assert "certification specifically" not in answer.answer, answer.answer
