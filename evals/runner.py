@@ -37,9 +37,13 @@ HOLDOUT5_CASES = EVALS_DIR / "holdout5.jsonl"
 # sources and the case format, nothing of the engine or the other eval files), after five sessions had judged
 # rule variants on holdouts 1 to 5. 100 written, 27 left out as word for word earlier eval questions.
 HOLDOUT6_CASES = EVALS_DIR / "holdout6.jsonl"
+# A seventh, written blind on 2026-11-29 (nineteenth session), same brief, after holdout6's figures had judged that
+# session's rule variants. 100 written; those word for word earlier eval questions left out. Only its figures are read.
+HOLDOUT7_CASES = EVALS_DIR / "holdout7.jsonl"
 SPLITS = {name: path for name, path in (("dev", DEFAULT_CASES), ("holdout", HOLDOUT_CASES), ("holdout2", HOLDOUT2_CASES),
                                         ("holdout3", HOLDOUT3_CASES), ("holdout4", HOLDOUT4_CASES),
-                                        ("holdout5", HOLDOUT5_CASES), ("holdout6", HOLDOUT6_CASES)) if path.exists()}
+                                        ("holdout5", HOLDOUT5_CASES), ("holdout6", HOLDOUT6_CASES),
+                                        ("holdout7", HOLDOUT7_CASES)) if path.exists()}
 THRESHOLDS = EVALS_DIR / "thresholds.toml"
 
 # question, history -> (answer, retrieved chunks in rank order, decision reason)
