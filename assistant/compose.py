@@ -518,13 +518,14 @@ def _names_as_typed(names: list[str], question: str) -> list[str]:
     “LMT”, “Success” and “Group”."""
     runs: list[list[str]] = []
     after = False
-    for word in re.findall(r"[\w'’-]+", question):
+    for typed in re.findall(r"[\w'’-]+", question):
+        word = re.sub(r"['’]s$", "", typed)  # “Pete Sparring” of "Pete Sparring's profession"
         if word.lower() in names:
             if after:
                 runs[-1].append(word)
             else:
                 runs.append([word])
-        after = word.lower() in names
+        after = word.lower() in names and word == typed
     found = {w.lower() for run in runs for w in run}
     return [f"“{' '.join(run)}”" for run in runs] + [_as_typed(n, question) for n in names if n not in found]
 

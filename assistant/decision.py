@@ -517,8 +517,7 @@ class Decider:
                 return s.unit.hit.doc.page_content if s.unit.role == "question" and not kind.required else s.unit.text
             typed = [s for s in scored if (s.unit.role == "text" or not kind.required)
                      and kind.states.search(normalize_numbers(states(s)))
-                     and (not (kind.required or kind.naming) or not names
-                          or naming_all(self.vocabulary.mentions(states(s), n) for n in names))
+                     and self._names_what_was_asked(kind, names, naming_all, states(s))
                      and (counted is None or counts(s.unit.text, counted))
                      and not (for_one and states_a_total(s.unit.text))]
         naming = [s for s in scored if names and s.unit.role == "text"
@@ -584,6 +583,15 @@ class Decider:
                     return True
             return any(vocabulary.mentions(text, word) for text in texts)
         return any(said(word) for word in alternatives)
+
+    def _names_what_was_asked(self, kind: AnswerType, names: list[str], naming_all: Callable, text: str) -> bool:
+        """A figure (or, for a kind that needs it, a judgement) is of what the question names; a profession is of
+        someone named: "was he a physician?" is not answered by "prescribed by an acting physician"."""
+        if not (kind.required or kind.naming):
+            return True
+        if not names:
+            return not (kind.required and kind.naming)
+        return naming_all(self.vocabulary.mentions(text, n) for n in names)
 
     @staticmethod
     def _closer_without(evidence: Evidence, typed: np.ndarray) -> None:

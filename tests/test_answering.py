@@ -1625,3 +1625,17 @@ def test_a_claim_is_judged_by_a_sentence_about_what_it_names(assistant, question
     first = answer.answer.split(". ")[0]
     assert not answer.refused and "Maryland" in first and not first.startswith("No"), answer.answer
     assert "certification specifically" not in answer.answer, answer.answer
+
+
+def test_what_someone_does_for_a_living_is_answered_only_by_a_sentence_saying_it_of_them(assistant):
+    # "coined by an American, Pete Sparring" names him but says nothing of his work: the profession is refused,
+    # named as typed, with what the sources do say of him. Cindy says she is a massage therapist.
+    answer = assistant.ask("what was Pete Sparring's profession?")
+    missing = answer.answer.split("What my sources")[0]
+    assert answer.refused and "“Pete Sparring”" in missing and "coined" in answer.answer, answer.answer
+    history = [{"role": "user", "content": "who came up with the term medical massage?"},
+               {"role": "assistant", "content": "The term medical massage was coined by an American, Pete Sparring, in 1997."}]
+    answer = assistant.ask("cool, was he a physician?", history)  # "prescribed by an acting physician" is of no one named
+    assert answer.refused and "prescribed" not in answer.answer.split("What my sources")[0], answer.answer
+    answer = assistant.ask("what's Cindy's job?")
+    assert not answer.refused and "massage therapist" in answer.answer, answer.answer
