@@ -490,7 +490,8 @@ def _missing(decision: Decision, question: str) -> list[str]:
     descriptions = {t.name: t.describe for t in answer_types()}
     counted = decision.evidence.counted
     choices = " or ".join(f"“{choice}”" for choice in decision.evidence.choices)
-    missing = [f"the number of {_as_typed(counted, question)}" if m == "count" and counted
+    missing = [f"a reply to {decision.evidence.commenter}" if m == "reply" and decision.evidence.commenter
+               else f"the number of {_as_typed(counted, question)}" if m == "count" and counted
                else f"which it is, {choices}" if m == "choice" and choices
                else f"what {_as_typed(m, question)} means" if m == decision.evidence.defined
                else descriptions[m] if m in descriptions else _as_typed(m, question) for m in decision.missing]

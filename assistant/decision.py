@@ -146,6 +146,7 @@ class Evidence:
     elsewhere: list[ScoredUnit] = field(default_factory=list)  # statements naming another organization, none of the question's
     commenter: str | None = None           # a reader the question names ("what did Cindy say ...?")
     comment: list[ScoredUnit] = field(default_factory=list)  # that reader's comment, best first: what they said
+    unreplied: bool = False  # it asks the answer that reader got, and no one replied ("What answer did Mary Ann get?")
     focus_vector: np.ndarray | None = field(default=None, repr=False)  # what the user typed, in a follow-up
     # "Was he a doctor or a massage therapist?": the words that name each alternative offered, and whether the
     # best passages say any of them (an answer to a choice says one of its alternatives).
@@ -367,6 +368,13 @@ def said_by(reader: str, scored: list[ScoredUnit], question: str) -> list[Scored
     return sorted(own, key=lambda s: (not (asked and s.unit.text.rstrip().endswith("?")), -s.unit.similarity))
 
 
+def asks_unreplied(comment: list[ScoredUnit], question: str) -> bool:
+    """The question asks what answer a reader got ("What answer did she get?", "did anyone reply?"), not what they
+    asked, and no one replied to their comment."""
+    replied = any(s.unit.hit.metadata.get("reply_from") is not None for s in comment)
+    return not replied and bool(_ASKS_REPLY.search(question)) and not _ASKS_QUESTION.search(question)
+
+
 def asks_for_one(text: str) -> bool:
     """The question asks a figure for one item of several ("how much is each level?")."""
     return bool(_ONE_OF.search(question_sentence(text)))
@@ -545,6 +553,7 @@ class Decider:
                             names=names, counted=counted, defined=defined, spelled=spelled, for_one=for_one,
                             type_words=asking, naming=naming, elsewhere=elsewhere,
                             commenter=commenter, comment=comment,
+                            unreplied=bool(comment) and asks_unreplied(comment, question_sentence(focus)),
                             focus_vector=None if own is None else np.asarray(own))
         self._closer_without(evidence, np.asarray(own if own is not None else retrieval.query_vector))
         self._read_in_passages(evidence, focus)
@@ -917,6 +926,8 @@ def judge(evidence: Evidence, t: Thresholds) -> Decision:
     # A figure or a name asked of what they said is there only when the comment states one ("what's the name of the
     # school Cindy went to?": she calls it "a small massage school").
     if evidence.comment:
+        if evidence.unreplied:
+            return partial(f"no reply to {evidence.commenter} stated", ["reply"])
         kind = answer_type(evidence.asks)
         stating = [u for u in evidence.comment if kind.states.search(normalize_numbers(u.unit.text))] if kind else []
         if kind is not None and kind.required and not stating:

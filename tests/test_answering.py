@@ -1639,3 +1639,20 @@ def test_what_someone_does_for_a_living_is_answered_only_by_a_sentence_saying_it
     assert answer.refused and "prescribed" not in answer.answer.split("What my sources")[0], answer.answer
     answer = assistant.ask("what's Cindy's job?")
     assert not answer.refused and "massage therapist" in answer.answer, answer.answer
+
+
+def test_the_answer_a_reader_got_is_refused_when_no_one_replied(assistant):
+    # Mary Ann's comment has no reply under it: what she asked is not the answer she got.
+    answer = assistant.ask("Mary Ann asked in the comments if her massage training center is a medical school. "
+                           "So what answer did she get?")
+    assert answer.refused and "a reply to Mary Ann Ninaus" in answer.answer.split("What my sources")[0], answer.answer
+    answer = assistant.ask("what did mary ann ask in the comments?")  # what she asked is there
+    assert not answer.refused and "Massage Training Center" in answer.answer, answer.answer
+    answer = assistant.ask("what did the author tell cindy?")  # Cindy got one
+    assert not answer.refused and "official designation" in answer.answer, answer.answer
+
+
+def test_where_a_named_place_is_asks_its_location(assistant):
+    # "Where is the Massage Training Center ...?" asks where it is; her comment names it, never where it is.
+    answer = assistant.ask("Where is the Massage Training Center Mary Ann goes to?")
+    assert answer.refused and "where it is located" in answer.answer.split("What my sources")[0], answer.answer
