@@ -1639,6 +1639,7 @@ def test_what_someone_does_for_a_living_is_answered_only_by_a_sentence_saying_it
     assert answer.refused and "prescribed" not in answer.answer.split("What my sources")[0], answer.answer
     answer = assistant.ask("what's Cindy's job?")
     assert not answer.refused and "massage therapist" in answer.answer, answer.answer
+    assert asked_type("whats a therapists job like") is None  # a kind of person, not someone named
 
 
 def test_the_answer_a_reader_got_is_refused_when_no_one_replied(assistant):
