@@ -372,7 +372,12 @@ def asks_unreplied(comment: list[ScoredUnit], question: str) -> bool:
     """The question asks what answer a reader got ("What answer did she get?", "did anyone reply?"), not what they
     asked, and no one replied to their comment."""
     replied = any(s.unit.hit.metadata.get("reply_from") is not None for s in comment)
-    return not replied and bool(_ASKS_REPLY.search(question)) and not _ASKS_QUESTION.search(question)
+    return not replied and bool(_ASKS_REPLY.search(question)) and (
+        not _ASKS_QUESTION.search(question) or bool(_ANSWERS_QUESTION.search(question)))
+
+
+# "did anybody answer Mary Ann's question?" asks for the reply, however it names her question.
+_ANSWERS_QUESTION = re.compile(r"\b(answer(?:ed|s)?|repl(?:y|ied|ies)\s+to|respond(?:ed|s)?\s+to)\b[^?.]{0,30}\bquestion", re.I)
 
 
 def asks_for_one(text: str) -> bool:

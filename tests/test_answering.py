@@ -1647,6 +1647,8 @@ def test_the_answer_a_reader_got_is_refused_when_no_one_replied(assistant):
     answer = assistant.ask("Mary Ann asked in the comments if her massage training center is a medical school. "
                            "So what answer did she get?")
     assert answer.refused and "a reply to Mary Ann Ninaus" in answer.answer.split("What my sources")[0], answer.answer
+    answer = assistant.ask("did anybody answer mary ann's question in the comments")  # found in the browser
+    assert answer.refused and "a reply to Mary Ann Ninaus" in answer.answer, answer.answer
     answer = assistant.ask("what did mary ann ask in the comments?")  # what she asked is there
     assert not answer.refused and "Massage Training Center" in answer.answer, answer.answer
     answer = assistant.ask("what did the author tell cindy?")  # Cindy got one
