@@ -351,6 +351,8 @@ _ASKS_REPLY = re.compile(r"\b(repl(?:y|ied|ies)|answer(?:ed|s)?|respon(?:se|ded|
 _ASKS_WHO_SAID = re.compile(r"\bwho\s+(?:asked|wrote|said|commented|mentioned|posted|talked|brought\s+up)\b"
                             r"|\bwhich\s+(?:reader|commenter|person|one)\s+(?:asked|wrote|said|commented|mentioned|posted)\b", re.I)
 _ASKS_QUESTION = re.compile(r"\b(ask(?:ed|s)?|question)\b", re.I)
+# "did anybody answer Mary Ann's question?" asks for the reply, however it names her question.
+_ANSWERS_QUESTION = re.compile(r"\b(answer(?:ed|s)?|repl(?:y|ied|ies)\s+to|respond(?:ed|s)?\s+to)\b[^?.]{0,30}\bquestion", re.I)
 
 
 def said_by(reader: str, scored: list[ScoredUnit], question: str) -> list[ScoredUnit]:
@@ -375,9 +377,6 @@ def asks_unreplied(comment: list[ScoredUnit], question: str) -> bool:
     return not replied and bool(_ASKS_REPLY.search(question)) and (
         not _ASKS_QUESTION.search(question) or bool(_ANSWERS_QUESTION.search(question)))
 
-
-# "did anybody answer Mary Ann's question?" asks for the reply, however it names her question.
-_ANSWERS_QUESTION = re.compile(r"\b(answer(?:ed|s)?|repl(?:y|ied|ies)\s+to|respond(?:ed|s)?\s+to)\b[^?.]{0,30}\bquestion", re.I)
 
 
 def asks_for_one(text: str) -> bool:
@@ -520,17 +519,13 @@ class Decider:
         for_one = bool(asks) and asks_for_one(asked)
         if asks:
             kind = answer_type(asks)
-            # The story's names are who asks and what about ("I'm an LMT planning for the MMPA program. How many days
-            # is the whole thing?"): a figure said of one of them answers it. A claim the story tells ("my friend says
-            # an RMP in Maryland couldn't ...") is judged by a sentence about all it names.
-            naming_all = any if from_story and kind.required else all
             # A figure is answered by the sentence stating it. A preference ("is it a good career?": the outlook)
             # is also answered by the FAQ entry that states it ("What is the job outlook ...?").
             def states(s: ScoredUnit) -> str:
                 return s.unit.hit.doc.page_content if s.unit.role == "question" and not kind.required else s.unit.text
             typed = [s for s in scored if (s.unit.role == "text" or not kind.required)
                      and kind.states.search(normalize_numbers(states(s)))
-                     and self._names_what_was_asked(kind, names, naming_all, states(s))
+                     and self._names_what_was_asked(kind, names, from_story, states(s))
                      and (counted is None or counts(s.unit.text, counted))
                      and not (for_one and states_a_total(s.unit.text))]
         naming = [s for s in scored if names and s.unit.role == "text"
@@ -598,14 +593,18 @@ class Decider:
             return any(vocabulary.mentions(text, word) for text in texts)
         return any(said(word) for word in alternatives)
 
-    def _names_what_was_asked(self, kind: AnswerType, names: list[str], naming_all: Callable, text: str) -> bool:
+    def _names_what_was_asked(self, kind: AnswerType, names: list[str], from_story: bool, text: str) -> bool:
         """A figure (or, for a kind that needs it, a judgement) is of what the question names; a profession is of
-        someone named: "was he a physician?" is not answered by "prescribed by an acting physician"."""
+        someone named: "was he a physician?" is not answered by "prescribed by an acting physician". The story's
+        names are who asks and what about ("I'm an LMT planning for the MMPA program. How many days is the whole
+        thing?"): a figure said of one of them answers it; a claim the story tells ("my friend says an RMP in
+        Maryland couldn't ...") is judged by a sentence about all it names."""
         if not (kind.required or kind.naming):
             return True
         if not names:
             return not (kind.required and kind.naming)
-        return naming_all(self.vocabulary.mentions(text, n) for n in names)
+        named = (any if from_story and kind.required else all)
+        return named(self.vocabulary.mentions(text, n) for n in names)
 
     @staticmethod
     def _closer_without(evidence: Evidence, typed: np.ndarray) -> None:
