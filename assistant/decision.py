@@ -515,6 +515,10 @@ class Decider:
         if sentence != focus and not again:
             said = self.vocabulary.names_in(self.vocabulary.correct(sentence))
             names, from_story = said or names, not said
+        # Who the user says they are is not what they ask about: "i'm an LMT and my boss asked how long the MMPA
+        # course takes and what it costs" asks the MMPA's figures, not the LMT's.
+        rest = set(self.vocabulary.names_in(_I_AM.sub(" ", focus)))
+        names = [n for n in names if n in rest] or names
         typed: list[ScoredUnit] = []
         for_one = bool(asks) and asks_for_one(asked)
         if asks:

@@ -1659,3 +1659,11 @@ def test_where_a_named_place_is_asks_its_location(assistant):
     # "Where is the Massage Training Center ...?" asks where it is; her comment names it, never where it is.
     answer = assistant.ask("Where is the Massage Training Center Mary Ann goes to?")
     assert answer.refused and "where it is located" in answer.answer.split("What my sources")[0], answer.answer
+
+
+def test_who_the_user_says_they_are_is_not_what_a_figure_is_asked_of(assistant):
+    # Found as a new user in the browser: "LMT" is who asks, so the MMPA's figures answer; it was refused as
+    # "a price or fee for “LMT” and “MMPA”".
+    answer = assistant.ask("i'm an LMT and my boss asked how long the MMPA medical massage course takes and what it "
+                           "costs - any idea?")
+    assert not answer.refused and "$1,400" in answer.answer and "13 days" in answer.answer, answer.answer
